@@ -1,0 +1,30 @@
+import { defineSpec } from '../component.js';
+
+/**
+ * Random holdout. With per_user, each user's interactions are shuffled (seeded) and the first
+ * round(test * n) go to test; `valid` is a share of what remains for training. Users with a
+ * single interaction keep it in training.
+ */
+export const holdoutSpec = defineSpec({
+  slot: 'split',
+  name: 'holdout',
+  version: 1,
+  summary: 'random holdout of test (and validation) interactions, per user by default',
+  schema: {
+    type: 'object',
+    properties: {
+      test: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.2, description: "share of each user's interactions held out for test" },
+      valid: { type: 'number', minimum: 0, exclusiveMaximum: 1, default: 0, description: "share of each user's remaining training interactions held out for validation" },
+      per_user: { type: 'boolean', default: true, description: "split each user's interactions (true) or the whole interaction list (false)" },
+      seed: { type: 'integer', minimum: 0, default: 2022, description: 'split seed' },
+    },
+    additionalProperties: false,
+  },
+});
+
+export interface HoldoutParams {
+  test: number;
+  valid: number;
+  per_user: boolean;
+  seed: number;
+}
