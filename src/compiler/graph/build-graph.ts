@@ -1,0 +1,61 @@
+import { dirname } from 'node:path';
+import type { ExperimentModel, Trial } from '../model.js';
+import { ExecutionGraph, type GraphNode } from './graph.js';
+import { asJson, type EvaluateStepParams, type LoadDatasetContext, type LoadDatasetParams, type MonitorParams, type SplitParams, type TrainParams } from './steps.js';
+
+/**
+ * The experiment as steps:
+ *
+ *   load:<ds> -> split:<ds> -> train:<ds>/<trial> -> evaluate:<ds>/<trial>
+ *                        \______________________________^
+ *
+ * One load and one split per dataset; one train and one evaluate per trial. Dataset and trial
+ * names are not parameters: renaming a run does not invalidate its cached results.
+ */
+export function buildGraph(model: ExperimentModel): ExecutionGraph {
+  const nodes: GraphNode[] = [];
+  for (const ds of model.datasets) {
+    const file = model.files.find((f) => f.path === ds.range.file)?.path ?? ds.range.file;
+    const load: LoadDatasetParams = { loader: ds.loader };
+    const context: LoadDatasetContext = { baseDir: dirname(file) };
+    nodes.push({ id: `load:${ds.name}`, kind: 'load_dataset', label: `load ${ds.name} (${ds.loader.name})`, params: asJson(load), inputs: [], dataset: ds.name, context: asJson(context) });
+    const split: SplitParams = { split: ds.split };
+    nodes.push({ id: `split:${ds.name}`, kind: 'split', label: `split ${ds.name} (${ds.split.name})`, params: asJson(split), inputs: [`load:${ds.name}`], dataset: ds.name });
+  }
+  for (const trial of model.trials) {
+    const ds = model.datasets.find((d) => d.name === trial.dataset)!;
+    const train = trainParams(trial, ds.protocol, ds.hasValidation, model);
+    const trainId = `train:${trial.dataset}/${trial.id}`;
+    nodes.push({ id: trainId, kind: 'train', label: `train ${trial.id} on ${trial.dataset}`, params: asJson(train), inputs: [`split:${trial.dataset}`], dataset: trial.dataset, trial: trial.id, run: trial.run });
+    const evaluate: EvaluateStepParams = { metrics: model.evaluate.metrics, cutoffs: model.evaluate.cutoffs, protocol: ds.protocol };
+    nodes.push({
+      id: `evaluate:${trial.dataset}/${trial.id}`,
+      kind: 'evaluate',
+      label: `evaluate ${trial.id} on ${trial.dataset}`,
+      params: asJson(evaluate),
+      inputs: [trainId, `split:${trial.dataset}`],
+      dataset: trial.dataset,
+      trial: trial.id,
+      run: trial.run,
+    });
+  }
+  return new ExecutionGraph(model.name, nodes);
+}
+
+function trainParams(trial: Trial, protocol: 'validation' | 'paper', hasValidation: boolean, model: ExperimentModel): TrainParams {
+  const es = trial.config.training.early_stop;
+  let monitor: MonitorParams;
+  if (protocol === 'paper') {
+    // The paper's protocol reports the best test value of every metric over epochs, so every
+    // evaluated metric is tracked on test during training.
+    monitor = { split: 'test', metrics: model.evaluate.metrics, cutoffs: model.evaluate.cutoffs };
+  } else if (es) {
+    monitor = { split: 'valid', metrics: [es.metric], cutoffs: [es.k] };
+  } else if (hasValidation) {
+    monitor = { split: 'valid', metrics: ['ndcg'], cutoffs: [20] };
+  } else {
+    monitor = { split: null, metrics: [], cutoffs: [] };
+  }
+  const c = trial.config;
+  return { encoder: c.encoder, sampler: c.sampler, loss: c.loss, backprop: c.backprop, optimizer: c.optimizer, training: c.training, monitor };
+}

@@ -1,0 +1,34 @@
+import type { JsonObject } from '../../core/json.js';
+import { RUN_SLOTS } from '../../runtime/components.js';
+import { trainingSchema, type TrainingParams } from '../../runtime/training/training.spec.js';
+import type { Diagnostic } from '../diagnostics.js';
+import type { ResolvedComponent, RunConfig } from '../model.js';
+import type { Range } from '../source.js';
+import type { ConfigDraft } from './config-draft.js';
+import { validateParams } from './validate-params.js';
+
+/**
+ * Validates every slot of a draft against its component's schema and applies defaults.
+ * Returns undefined if anything is wrong (the diagnostics say what).
+ */
+export function finishDraft(draft: ConfigDraft, anchor: Range, diagnostics: Diagnostic[]): RunConfig | undefined {
+  const out: Partial<Record<string, unknown>> = {};
+  let ok = true;
+  for (const slot of RUN_SLOTS) {
+    const c = draft.components[slot];
+    const params = validateParams(c.spec.schema, c.params, `${slot} '${c.spec.name}'`, c.origin ?? anchor, diagnostics);
+    if (!params) {
+      ok = false;
+      continue;
+    }
+    out[slot] = { name: c.spec.name, version: c.spec.version, params } satisfies ResolvedComponent;
+  }
+  const training = validateParams(trainingSchema, draft.training, 'training', draft.trainingOrigin ?? anchor, diagnostics);
+  if (!training) ok = false;
+  if (!ok) return undefined;
+  return { ...(out as Record<(typeof RUN_SLOTS)[number], ResolvedComponent>), training: training as unknown as TrainingParams };
+}
+
+export function asObject(p: TrainingParams): JsonObject {
+  return p as unknown as JsonObject;
+}

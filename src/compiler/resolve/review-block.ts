@@ -1,0 +1,155 @@
+import type { JsonObject } from '../../core/json.js';
+import { describeValue, pathText, type Argument, type ReviewDecl, type Value } from '../ast/nodes.js';
+import { error, type Diagnostic } from '../diagnostics.js';
+import type { ReviewModel, ReviewPlot, SignificanceTest } from '../model.js';
+import { suggest } from '../suggest.js';
+
+const REVIEW_SETTINGS = ['compare', 'baseline', 'significance', 'plots'] as const;
+const TESTS: readonly SignificanceTest[] = ['paired_t', 'wilcoxon'];
+const PLOTS = ['curves', 'sweep', 'popularity_groups', 'item_clusters'] as const;
+
+/**
+ * The review block:
+ *   compare: twobp, onebp         runs in the tables (default: all runs, in declaration order)
+ *   baseline: twobp               deltas and tests against this run (default: the first compared)
+ *   significance: paired_t(correction: holm, alpha: 0.05), wilcoxon     or none
+ *   plots: curves, sweep(beta), popularity_groups(10), item_clusters(k: 6, projection: pca)
+ */
+export function resolveReview(
+  decl: ReviewDecl | undefined,
+  runNames: readonly string[],
+  sweepNames: readonly string[],
+  diagnostics: Diagnostic[],
+): ReviewModel {
+  let compare = [...runNames];
+  let baseline: string | undefined;
+  let tests: SignificanceTest[] = ['paired_t', 'wilcoxon'];
+  let correction: 'holm' | 'none' = 'holm';
+  let alpha = 0.05;
+  let plots: ReviewPlot[] = [{ kind: 'curves', args: {} }];
+  for (const p of decl?.properties ?? []) {
+    const key = pathText(p.key);
+    const items = p.value.kind === 'List' && !p.value.bracketed ? p.value.items : p.value.kind === 'List' ? p.value.items : [p.value];
+    switch (key) {
+      case 'compare': {
+        const names = items.map((v) => runName(v, runNames, diagnostics)).filter((x): x is string => x !== undefined);
+        compare = names;
+        break;
+      }
+      case 'baseline':
+        baseline = runName(p.value, runNames, diagnostics);
+        break;
+      case 'significance': {
+        if (p.value.kind === 'None') {
+          tests = [];
+          break;
+        }
+        tests = [];
+        for (const v of items) {
+          const callee = v.kind === 'Call' ? v.callee.name : v.kind === 'Name' ? v.name : undefined;
+          if (callee === undefined || !(TESTS as readonly string[]).includes(callee)) {
+            const did = callee ? suggest(callee, TESTS) : undefined;
+            diagnostics.push(error('unknown-component', `unknown significance test '${describeValue(v)}'`, v.range, { expected: `${TESTS.join(', ')} or none`, found: describeValue(v), hint: did ? `did you mean '${did}'?` : undefined }));
+            continue;
+          }
+          tests.push(callee as SignificanceTest);
+          for (const a of v.kind === 'Call' ? v.args : []) {
+            const name = a.name?.name;
+            if (name === 'correction' && a.value.kind === 'Name' && (a.value.name === 'holm' || a.value.name === 'none')) correction = a.value.name;
+            else if (name === 'alpha' && a.value.kind === 'Number' && a.value.value > 0 && a.value.value < 1) alpha = a.value.value;
+            else diagnostics.push(error('invalid-value', `significance takes correction: holm | none and alpha: a number in (0, 1)`, a.range, { expected: 'correction: holm, alpha: 0.05', found: describeValue(a.value) }));
+          }
+        }
+        break;
+      }
+      case 'plots':
+        plots = [];
+        for (const v of items) {
+          const plot = resolvePlot(v, sweepNames, diagnostics);
+          if (plot) plots.push(plot);
+        }
+        break;
+      default: {
+        const did = suggest(key, REVIEW_SETTINGS);
+        diagnostics.push(error('unknown-property', `review has no setting '${key}'`, p.key.range, { expected: `one of ${REVIEW_SETTINGS.join(', ')}`, found: key, hint: did ? `did you mean '${did}'?` : undefined }));
+      }
+    }
+  }
+  if (baseline !== undefined && !compare.includes(baseline)) compare = [baseline, ...compare];
+  return { compare, baseline: baseline ?? compare[0] ?? '', significance: { tests, correction, alpha }, plots };
+}
+
+function runName(v: Value, runNames: readonly string[], diagnostics: Diagnostic[]): string | undefined {
+  if (v.kind !== 'Name') {
+    diagnostics.push(error('invalid-value', 'expected a run name', v.range, { expected: 'a run name', found: describeValue(v) }));
+    return undefined;
+  }
+  if (!runNames.includes(v.name)) {
+    const did = suggest(v.name, runNames);
+    diagnostics.push(error('unknown-run', `unknown run '${v.name}'`, v.range, { expected: `one of ${runNames.join(', ')}`, found: v.name, hint: did ? `did you mean '${did}'?` : undefined }));
+    return undefined;
+  }
+  return v.name;
+}
+
+function positionalOrNamed(args: readonly Argument[], name: string, index: number): Value | undefined {
+  const named = args.find((a) => a.name?.name === name);
+  if (named) return named.value;
+  const positional = args.filter((a) => !a.name);
+  return positional[index]?.value;
+}
+
+function resolvePlot(v: Value, sweepNames: readonly string[], diagnostics: Diagnostic[]): ReviewPlot | undefined {
+  const callee = v.kind === 'Call' ? v.callee.name : v.kind === 'Name' ? v.name : undefined;
+  const args = v.kind === 'Call' ? v.args : [];
+  if (callee === undefined || !(PLOTS as readonly string[]).includes(callee)) {
+    const did = callee ? suggest(callee, PLOTS) : undefined;
+    diagnostics.push(error('unknown-component', `unknown plot '${describeValue(v)}'`, v.range, { expected: `one of ${PLOTS.join(', ')}`, found: describeValue(v), hint: did ? `did you mean '${did}'?` : undefined }));
+    return undefined;
+  }
+  const bad = (msg: string, expected: string, at: Value = v): undefined => {
+    diagnostics.push(error('invalid-value', msg, at.range, { expected, found: describeValue(at) }));
+    return undefined;
+  };
+  const int = (name: string, index: number, dflt: number, min: number, max: number): number | undefined => {
+    const a = positionalOrNamed(args, name, index);
+    if (a === undefined) return dflt;
+    if (a.kind !== 'Number' || !Number.isInteger(a.value) || a.value < min || a.value > max) return bad(`${callee}: ${name} must be an integer from ${min} to ${max}`, `an integer in [${min}, ${max}]`, a);
+    return a.value;
+  };
+  const out: JsonObject = {};
+  switch (callee) {
+    case 'curves':
+      break;
+    case 'sweep': {
+      const a = positionalOrNamed(args, 'name', 0);
+      if (!a || a.kind !== 'Name') return bad('sweep(...) names the sweep to plot', 'sweep(<sweep name>)');
+      if (!sweepNames.includes(a.name)) {
+        const did = suggest(a.name, sweepNames);
+        diagnostics.push(error('unknown-sweep', `unknown sweep '${a.name}'`, a.range, { expected: sweepNames.length ? `one of ${sweepNames.join(', ')}` : 'a declared sweep', found: a.name, hint: did ? `did you mean '${did}'?` : undefined }));
+        return undefined;
+      }
+      out['sweep'] = a.name;
+      break;
+    }
+    case 'popularity_groups': {
+      const g = int('groups', 0, 10, 2, 100);
+      if (g === undefined) return undefined;
+      out['groups'] = g;
+      const k = int('k', 1, 20, 1, 10000);
+      if (k === undefined) return undefined;
+      out['k'] = k;
+      break;
+    }
+    case 'item_clusters': {
+      const k = int('k', 0, 6, 2, 100);
+      if (k === undefined) return undefined;
+      out['k'] = k;
+      const proj = positionalOrNamed(args, 'projection', 1);
+      if (proj && !(proj.kind === 'Name' && (proj.name === 'pca' || proj.name === 'tsne'))) return bad('item_clusters: projection must be pca or tsne', 'pca or tsne', proj);
+      out['projection'] = proj && proj.kind === 'Name' ? proj.name : 'tsne';
+      break;
+    }
+  }
+  return { kind: callee as ReviewPlot['kind'], args: out };
+}
