@@ -1,0 +1,84 @@
+import type { Json } from '../../core/json.js';
+import { selectBackend, type Backend, type BackendName } from '../backend/select-backend.js';
+import type { DataContext } from '../data/dataset.js';
+import type { ModelConfig } from '../engine/model-config.js';
+import type { TrainingEngine } from '../engine/engine.js';
+import { fusedEngine } from '../engine/fused/fused-engine.js';
+import { selectEngine } from '../engine/select-engine.js';
+import { createTfjsEngine } from '../engine/tfjs/tfjs-engine.js';
+import { createTfjsRanker, jsRanker, type Ranker } from '../evaluation/rank.js';
+import { createWasmRanker } from '../evaluation/wasm-ranker.js';
+
+export type EngineChoice = 'auto' | 'tfjs' | 'fused';
+
+export interface RuntimeOptions {
+  backend: BackendName | 'auto';
+  engine: EngineChoice;
+  /** Threads for fused kernels (their results do not depend on it). */
+  threads: number;
+  dataDirs: string[];
+  allowDownload: boolean;
+  /** Write a training checkpoint at most this often (seconds); 0 disables. */
+  checkpointSeconds: number;
+}
+
+/**
+ * The heavy, shared machinery that steps use, created on first use: a fully cached run never
+ * initialises tfjs or starts a worker. One instance per `expc run`.
+ */
+export class RuntimeServices {
+  private backendPromise?: Promise<Backend>;
+  private rankerPromise?: Promise<Ranker & { dispose?: () => Promise<void> }>;
+  private tfjs?: TrainingEngine;
+
+  constructor(readonly options: RuntimeOptions) {}
+
+  backend(): Promise<Backend> {
+    this.backendPromise ??= selectBackend(this.options.backend);
+    return this.backendPromise;
+  }
+
+  /** Whether the backend has been initialised (the run record only reports what was used). */
+  get backendStarted(): boolean {
+    return this.backendPromise !== undefined;
+  }
+
+  async engineFor(config: ModelConfig): Promise<{ engine: TrainingEngine; reason: string }> {
+    const backend = await this.backend();
+    this.tfjs ??= createTfjsEngine(backend);
+    return selectEngine(this.options.engine, config, backend, { tfjs: this.tfjs, fused: fusedEngine });
+  }
+
+  /** Full-ranking top-K: WebAssembly kernels on CPU backends, tfjs on a GPU, plain JS as the fallback. */
+  ranker(): Promise<Ranker> {
+    this.rankerPromise ??= (async () => {
+      const backend = await this.backend();
+      if (backend.gpu) return createTfjsRanker(backend);
+      try {
+        return await createWasmRanker({ threads: this.options.threads });
+      } catch {
+        return jsRanker;
+      }
+    })();
+    return this.rankerPromise;
+  }
+
+  dataContext(baseDir: string, log: (message: string) => void): DataContext {
+    return { dataDirs: this.options.dataDirs, baseDir, allowDownload: this.options.allowDownload, log };
+  }
+
+  /** Facts for the run record. */
+  async describe(): Promise<Record<string, Json>> {
+    if (!this.backendStarted) return { backend: 'not started (nothing to compute)' };
+    const b = await this.backend();
+    const r = this.rankerPromise ? (await this.rankerPromise).name : null;
+    return { backend: b.name, backendPackage: b.package, tfjsVersion: b.version, gpu: b.gpu, backendNote: b.note ?? null, ranker: r };
+  }
+
+  async dispose(): Promise<void> {
+    if (this.rankerPromise) {
+      const r = await this.rankerPromise.catch(() => undefined);
+      await r?.dispose?.();
+    }
+  }
+}

@@ -1,0 +1,103 @@
+import type { Json } from '../../core/json.js';
+import { InternalError } from '../../core/errors.js';
+import { jsonFile, npyFile, type Artifact } from '../cache/artifact-store.js';
+import type { LoadedDataset, SplitData } from '../data/dataset.js';
+import { UserItems } from '../data/user-items.js';
+import type { Tables } from '../engine/engine.js';
+
+/**
+ * How step results are laid out as files (.npy arrays, readable with numpy.load; JSON for the
+ * rest) and read back. One place, so that steps, reviews and tests agree.
+ */
+
+function pairsFile(s: UserItems): Uint8Array {
+  const { users, items } = s.pairs();
+  const out = new Int32Array(users.length * 2);
+  for (let i = 0; i < users.length; i++) {
+    out[2 * i] = users[i]!;
+    out[2 * i + 1] = items[i]!;
+  }
+  return npyFile(out, [users.length, 2]);
+}
+
+function pairsFrom(a: Artifact, name: string, numUsers: number, numItems: number): UserItems {
+  const { data, shape } = a.npy(name);
+  if (!(data instanceof Int32Array) || shape.length !== 2 || shape[1] !== 2) throw new InternalError(`${name} is not an n x 2 int32 array`);
+  const n = shape[0]!;
+  const users = new Int32Array(n);
+  const items = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    users[i] = data[2 * i]!;
+    items[i] = data[2 * i + 1]!;
+  }
+  return UserItems.fromPairs(numUsers, numItems, users, items);
+}
+
+export function encodeDataset(d: LoadedDataset): Record<string, Uint8Array> {
+  const files: Record<string, Uint8Array> = {
+    'users.npy': npyFile(d.users),
+    'items.npy': npyFile(d.items),
+    'ids.json': jsonFile({ users: d.userIds, items: d.itemIds }),
+  };
+  if (d.part) files['part.npy'] = npyFile(d.part);
+  if (d.itemTypes) files['item_types.npy'] = npyFile(d.itemTypes);
+  return files;
+}
+
+export function decodeDataset(a: Artifact): LoadedDataset {
+  const m = a.meta;
+  const ids = a.json<{ users: string[] | null; items: string[] | null }>('ids.json');
+  return {
+    numUsers: m['numUsers'] as number,
+    numItems: m['numItems'] as number,
+    users: a.npy('users.npy').data as Int32Array,
+    items: a.npy('items.npy').data as Int32Array,
+    part: a.has('part.npy') ? (a.npy('part.npy').data as Uint8Array) : null,
+    userIds: ids.users,
+    itemIds: ids.items,
+    itemTypes: a.has('item_types.npy') ? (a.npy('item_types.npy').data as Int32Array) : null,
+    inputs: (m['inputs'] as unknown as LoadedDataset['inputs']) ?? [],
+  };
+}
+
+export function encodeSplit(s: SplitData): Record<string, Uint8Array> {
+  const files: Record<string, Uint8Array> = { 'train.npy': pairsFile(s.train), 'test.npy': pairsFile(s.test) };
+  if (s.valid) files['valid.npy'] = pairsFile(s.valid);
+  return files;
+}
+
+export function decodeSplit(a: Artifact): SplitData {
+  const numUsers = a.meta['numUsers'] as number;
+  const numItems = a.meta['numItems'] as number;
+  return {
+    numUsers,
+    numItems,
+    train: pairsFrom(a, 'train.npy', numUsers, numItems),
+    valid: a.has('valid.npy') ? pairsFrom(a, 'valid.npy', numUsers, numItems) : null,
+    test: pairsFrom(a, 'test.npy', numUsers, numItems),
+  };
+}
+
+export function encodeTables(t: Tables): Record<string, Uint8Array> {
+  return {
+    'user.npy': npyFile(t.user, [t.user.length / t.dim, t.dim]),
+    'item.npy': npyFile(t.item, [t.item.length / t.dim, t.dim]),
+  };
+}
+
+export function decodeTables(a: Artifact): Tables {
+  const u = a.npy('user.npy');
+  const v = a.npy('item.npy');
+  if (!(u.data instanceof Float32Array) || !(v.data instanceof Float32Array)) throw new InternalError('embeddings are not float32');
+  return { user: u.data, item: v.data, dim: u.shape[1]! };
+}
+
+/** Training curves: one entry per epoch; `metrics` only on evaluated epochs. */
+export interface Curves {
+  epochs: { epoch: number; loss: number; seconds: number; metrics?: Record<string, number> }[];
+  monitored: 'valid' | 'test' | null;
+}
+
+export function asJsonValue<T>(v: T): Json {
+  return v as unknown as Json;
+}

@@ -1,0 +1,77 @@
+import type { EvaluateStepParams } from '../../compiler/graph/steps.js';
+import type { Json } from '../../core/json.js';
+import { jsonFile, npyFile } from '../cache/artifact-store.js';
+import type { UserItems } from '../data/user-items.js';
+import { computeMetrics } from '../evaluation/metrics.js';
+import type { Step } from '../executor/step.js';
+import { type Curves, decodeSplit, decodeTables } from './artifact-codecs.js';
+
+/**
+ * Full-ranking evaluation of the kept embeddings on the test split: every item is ranked except
+ * the user's training (and validation) items; ties by item id. Per-user values are kept for
+ * significance tests. Under the paper protocol it also reports, per metric, the best test value
+ * over the evaluated epochs (what the OneBP reference code reports), labelled as such.
+ */
+export const evaluateStep: Step = {
+  async run({ node, inputs, services }) {
+    const p = node.params as unknown as EvaluateStepParams;
+    const trainArtifact = inputs.get(node.inputs[0]!)!;
+    const split = decodeSplit(inputs.get(node.inputs[1]!)!);
+    const tables = decodeTables(trainArtifact);
+    const similarity = trainArtifact.meta['similarity'] === 'cosine' ? 'cosine' : 'dot';
+    const users = split.test.activeUsers();
+    const exclude: UserItems[] = split.valid ? [split.train, split.valid] : [split.train];
+    const k = Math.max(...p.cutoffs);
+    const ranker = await services.ranker();
+    const t0 = performance.now();
+    const topK = await ranker.topK({ tables, users, exclude, k, similarity });
+    const result = computeMetrics(topK, k, users, split.test, p.metrics, p.cutoffs);
+    const seconds = (performance.now() - t0) / 1000;
+    const columns = Object.keys(result.perUser);
+    const perUser = new Float64Array(result.users.length * columns.length);
+    columns.forEach((c, j) => {
+      const v = result.perUser[c]!;
+      for (let i = 0; i < v.length; i++) perUser[i * columns.length + j] = v[i]!;
+    });
+    const meta: Record<string, Json> = {
+      protocol: p.protocol,
+      columns,
+      mean: result.mean,
+      users: result.users.length,
+      keptEpoch: (trainArtifact.meta['keptEpoch'] as number) ?? null,
+      selection: (trainArtifact.meta['selection'] as string) ?? null,
+      seconds,
+      ranker: ranker.name,
+    };
+    if (p.protocol === 'paper') meta['paperBest'] = bestOverEpochs(trainArtifact.json<Curves>('curves.json'), columns);
+    return {
+      files: {
+        'per_user.npy': npyFile(perUser, [result.users.length, columns.length]),
+        'users.npy': npyFile(result.users),
+        'top_k.npy': npyFile(topK, [users.length, k]),
+        'metrics.json': jsonFile({ mean: result.mean, columns }),
+      },
+      meta,
+    };
+  },
+  summarize: ({ meta }) => {
+    const mean = meta['mean'] as Record<string, number>;
+    const show = ['precision@5', 'recall@20', 'ndcg@20'].filter((c) => c in mean);
+    const cols = show.length ? show : Object.keys(mean).slice(0, 3);
+    return cols.map((c) => `${c} ${mean[c]!.toFixed(4)}`).join(', ');
+  },
+};
+
+/** Per metric, the best test value over evaluated epochs and the epoch it came from. */
+function bestOverEpochs(curves: Curves, columns: string[]): Record<string, Json> {
+  const out: Record<string, Json> = {};
+  for (const c of columns) {
+    let best: { value: number; epoch: number } | null = null;
+    for (const e of curves.epochs) {
+      const v = e.metrics?.[c];
+      if (v !== undefined && (best === null || v > best.value)) best = { value: v, epoch: e.epoch };
+    }
+    if (best) out[c] = best;
+  }
+  return out;
+}

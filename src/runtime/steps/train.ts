@@ -1,0 +1,143 @@
+import type { TrainParams } from '../../compiler/graph/steps.js';
+import { modelConfigOf, type RunConfig } from '../../compiler/model.js';
+import { UserError } from '../../core/errors.js';
+import type { Json } from '../../core/json.js';
+import { jsonFile } from '../cache/artifact-store.js';
+import { UserItems } from '../data/user-items.js';
+import type { EpochSchedule, Tables, TrainingProblem } from '../engine/engine.js';
+import { similarityOf } from '../engine/model-config.js';
+import { computeMetrics } from '../evaluation/metrics.js';
+import type { Step } from '../executor/step.js';
+import { usersWithoutNegatives } from '../samplers/uniform.js';
+import { initTables } from '../training/init.js';
+import { type Curves, decodeSplit, encodeTables } from './artifact-codecs.js';
+import { checkpointPath, readCheckpoint, removeCheckpoint, writeCheckpoint } from './checkpoint.js';
+
+const copyTables = (t: Tables): Tables => ({ user: t.user.slice(), item: t.item.slice(), dim: t.dim });
+
+/**
+ * Trains one trial. Every `eval_every` epochs (and after the last) it ranks the monitored split
+ * (validation, or test under the paper protocol), records the curves, keeps the tables of the
+ * best epoch by early_stop's metric, and stops after `patience` evaluations without improvement.
+ * Progress is checkpointed, so an interrupted run resumes where it stopped.
+ */
+export const trainStep: Step = {
+  async run({ node, key, inputs, services, store, emit }) {
+    const p = node.params as unknown as TrainParams;
+    const split = decodeSplit(inputs.get(node.inputs[0]!)!);
+    const config = modelConfigOf(p as unknown as RunConfig);
+    const t = p.training;
+    const pairs = split.train.pairs();
+    const problem: TrainingProblem = { numUsers: split.numUsers, numItems: split.numItems, pairUsers: pairs.users, pairItems: pairs.items, positives: split.train };
+    checkProblem(problem, p, node.label);
+
+    const schedule: EpochSchedule = { batch: t.batch, shuffle: t.shuffle, dropLast: t.drop_last, seed: t.seed };
+    const { engine, reason } = await services.engineFor(config);
+    const backend = await services.backend();
+    const ckptPath = checkpointPath(store.root, key);
+    const warn = (message: string) => emit({ type: 'log', level: 'warn', message, id: node.id });
+    const resumed = services.options.checkpointSeconds > 0 ? readCheckpoint(ckptPath, warn) : undefined;
+    const init = resumed?.state.tables ?? initTables(split.numUsers, split.numItems, p.encoder.params as never, t.seed);
+    const trainer = await engine.createTrainer(problem, config, schedule, init, { threads: services.options.threads });
+    try {
+      if (resumed) {
+        await trainer.loadState(resumed.state);
+        emit({ type: 'log', level: 'info', message: `resuming from the checkpoint after epoch ${resumed.nextEpoch}`, id: node.id });
+      }
+
+      // What is monitored: relevant items, the users that have some, and what is masked.
+      const m = p.monitor;
+      const relevant = m.split === 'valid' ? split.valid : m.split === 'test' ? split.test : null;
+      const exclude: UserItems[] = m.split === 'test' && split.valid ? [split.train, split.valid] : [split.train];
+      const evalUsers = relevant ? relevant.activeUsers() : new Int32Array(0);
+      const selection = t.early_stop ? `${t.early_stop.metric}@${t.early_stop.k}` : null;
+      const k = Math.max(1, ...m.cutoffs);
+      const ranker = relevant ? await services.ranker() : null;
+
+      const curves: Curves = (resumed?.curves as unknown as Curves | undefined) ?? { epochs: [], monitored: m.split };
+      let best = resumed?.best ?? null;
+      let evalsSinceBest = resumed?.evalsSinceBest ?? 0;
+      let stoppedEarly = false;
+      let lastCheckpoint = performance.now();
+      const started = performance.now();
+      for (let epoch = resumed?.nextEpoch ?? 0; epoch < t.epochs; epoch++) {
+        const t0 = performance.now();
+        const r = await trainer.trainEpoch(epoch);
+        const seconds = (performance.now() - t0) / 1000;
+        if (!Number.isFinite(r.loss))
+          throw new UserError(`${node.label}: training diverged at epoch ${epoch + 1}: the loss is ${r.loss}`, { hint: 'lower optimizer.lr, or add weight decay' });
+        const entry: Curves['epochs'][number] = { epoch: epoch + 1, loss: r.loss, seconds };
+        const isLast = epoch === t.epochs - 1;
+        let metricEvent: { name: string; value: number; best: number; bestEpoch: number } | undefined;
+        if (relevant && ranker && ((epoch + 1) % t.eval_every === 0 || isLast)) {
+          const tables = await trainer.tables();
+          const topK = await ranker.topK({ tables, users: evalUsers, exclude, k, similarity: similarityOf(config.loss) });
+          const metrics = computeMetrics(topK, k, evalUsers, relevant, m.metrics, m.cutoffs);
+          entry.metrics = metrics.mean;
+          if (selection) {
+            const value = metrics.mean[selection]!;
+            if (best === null || value > best.value) {
+              best = { epoch: epoch + 1, value, tables: copyTables(tables) };
+              evalsSinceBest = 0;
+            } else evalsSinceBest++;
+            metricEvent = { name: `${m.split} ${selection}`, value, best: best.value, bestEpoch: best.epoch };
+            if (t.patience !== null && evalsSinceBest >= t.patience) stoppedEarly = true;
+          }
+        }
+        curves.epochs.push(entry);
+        emit({ type: 'epoch', id: node.id, epoch: epoch + 1, epochs: t.epochs, loss: r.loss, seconds, metric: metricEvent });
+        if (stoppedEarly) break;
+        const every = services.options.checkpointSeconds * 1000;
+        if (every > 0 && performance.now() - lastCheckpoint > every && !isLast) {
+          writeCheckpoint(ckptPath, { nextEpoch: epoch + 1, state: await trainer.saveState(), curves: curves as unknown as Json, best, evalsSinceBest });
+          lastCheckpoint = performance.now();
+        }
+      }
+      const finalTables = best && selection ? best.tables : await trainer.tables();
+      const epochSeconds = curves.epochs.map((e) => e.seconds);
+      const meta = {
+        epochs: curves.epochs.length,
+        plannedEpochs: t.epochs,
+        stoppedEarly,
+        selection: selection ? `${selection} on ${m.split}` : 'last epoch',
+        keptEpoch: best && selection ? best.epoch : curves.epochs.length,
+        keptValue: best && selection ? best.value : null,
+        finalLoss: curves.epochs[curves.epochs.length - 1]?.loss ?? null,
+        meanEpochSeconds: epochSeconds.length ? epochSeconds.reduce((a, b) => a + b, 0) / epochSeconds.length : 0,
+        trainSeconds: (performance.now() - started) / 1000,
+        engine: engine.name,
+        engineReason: reason,
+        engineDetails: trainer.details,
+        backend: backend.name,
+        seed: t.seed,
+        similarity: similarityOf(config.loss),
+        resumed: resumed ? resumed.nextEpoch : null,
+      } satisfies Record<string, Json>;
+      removeCheckpoint(ckptPath);
+      return { files: { ...encodeTables(finalTables), 'curves.json': jsonFile(curves) }, meta };
+    } finally {
+      await trainer.dispose();
+    }
+  },
+  summarize: ({ meta }) =>
+    `${meta['epochs']} epochs on ${meta['engine']} (${Number(meta['meanEpochSeconds']).toFixed(3)} s/epoch)` +
+    (meta['keptValue'] !== null ? `, kept epoch ${meta['keptEpoch']}: ${meta['selection']} ${Number(meta['keptValue']).toFixed(4)}` : ''),
+};
+
+/** Problems that would make training impossible, said in the user's terms. */
+function checkProblem(problem: TrainingProblem, p: TrainParams, label: string): void {
+  const n = problem.pairUsers.length;
+  if (n === 0) throw new UserError(`${label}: the training split has no interactions`);
+  if (p.training.drop_last && n < p.training.batch)
+    throw new UserError(`${label}: drop_last with batch ${p.training.batch} leaves no batch: the training split has only ${n} pairs`, { hint: 'lower training.batch or set drop_last: false' });
+  const negatives = p.sampler.params['negatives'] as number;
+  if (negatives >= problem.numItems)
+    throw new UserError(`${label}: sampler.negatives is ${negatives}, but the dataset has only ${problem.numItems} items`, { hint: `use at most ${problem.numItems - 1} negatives` });
+  if (p.sampler.params['exclude_positives']) {
+    const stuck = usersWithoutNegatives(problem.positives);
+    if (stuck.length > 0)
+      throw new UserError(`${label}: ${stuck.length} user(s) (first: ${stuck[0]}) interacted with every item, so no negative can be drawn with exclude_positives: true`, {
+        hint: 'set sampler.exclude_positives: false, or filter such users from the data',
+      });
+  }
+}
