@@ -1,0 +1,32 @@
+import type { DataContext, InputFile, LoadedDataset } from '../data/dataset.js';
+import type { DatasetSpec } from './dataset-spec.js';
+import { csvLoader } from './csv.js';
+import { lightgcnLoader } from './lightgcn.js';
+import { movielens100kLoader } from './movielens-100k.js';
+import { syntheticLoader } from './synthetic.js';
+
+/**
+ * The runtime half of a dataset component: where its files are and how to parse them. The
+ * executor calls resolveInputs first (their hashes enter the load node's content key), then, on a
+ * cache miss, load with the same inputs, so the bytes hashed are the bytes read.
+ */
+export interface DatasetLoader<P = Record<string, unknown>> {
+  spec: DatasetSpec;
+  /** Locates the files this dataset reads and hashes them (sha256). Called before any cache lookup:
+   *  the hashes become part of the load node's content key. Throws DataError (a UserError) when a file is missing. */
+  resolveInputs(params: P, ctx: DataContext): Promise<InputFile[]>;
+  /** Reads and parses. Ids become dense 0-based ids (sorted by original id, numerically when all ids are integers). */
+  load(params: P, ctx: DataContext, inputs: InputFile[]): Promise<LoadedDataset>;
+}
+
+/** Erases a loader's parameter type for the registry: the compiler has validated params against spec.schema. */
+function erase<P>(loader: DatasetLoader<P>): DatasetLoader {
+  return loader as DatasetLoader<never> as DatasetLoader;
+}
+
+export const DATASET_LOADERS: Readonly<Record<string, DatasetLoader>> = Object.freeze({
+  [movielens100kLoader.spec.name]: erase(movielens100kLoader),
+  [lightgcnLoader.spec.name]: erase(lightgcnLoader),
+  [csvLoader.spec.name]: erase(csvLoader),
+  [syntheticLoader.spec.name]: erase(syntheticLoader),
+});
