@@ -31,10 +31,17 @@ export class RuntimeServices {
   private rankerPromise?: Promise<Ranker & { dispose?: () => Promise<void> }>;
   private tfjs?: TrainingEngine;
 
-  constructor(readonly options: RuntimeOptions) {}
+  /** `announce` hears about the backend once it is chosen (the CLI prints it). */
+  constructor(
+    readonly options: RuntimeOptions,
+    private readonly announce: (backend: Backend) => void = () => {},
+  ) {}
 
   backend(): Promise<Backend> {
-    this.backendPromise ??= selectBackend(this.options.backend);
+    if (!this.backendPromise) {
+      this.backendPromise = selectBackend(this.options.backend);
+      this.backendPromise.then(this.announce, () => {});
+    }
     return this.backendPromise;
   }
 

@@ -1,0 +1,19 @@
+import { compile } from '../../compiler/index.js';
+import { renderDiagnostics } from '../../compiler/diagnostics.js';
+import { NodeCompilerHost } from '../../compiler/host.js';
+import { UserError } from '../../core/errors.js';
+
+export interface CheckOptions {
+  file: string;
+  out: (text: string) => void;
+}
+
+/** `expc check FILE`: every lexical, syntax and semantic error of the file in one go; exit 1 if any. */
+export async function check(o: CheckOptions): Promise<void> {
+  const r = compile(o.file, new NodeCompilerHost());
+  const errors = r.diagnostics.filter((d) => d.severity === 'error').length;
+  if (errors > 0) throw new UserError(renderDiagnostics(r.diagnostics, r.sources));
+  if (r.diagnostics.length > 0) o.out(renderDiagnostics(r.diagnostics, r.sources));
+  const m = r.model!;
+  o.out(`${o.file}: ok (experiment ${m.name}: ${m.datasets.length} dataset(s), ${m.runs.length} run(s), ${m.sweeps.length} sweep(s), ${m.trials.length} trial(s), ${r.graph!.nodes.length} steps)`);
+}

@@ -1,0 +1,37 @@
+import { componentsOf } from '../../runtime/components.js';
+import type { Slot } from '../../runtime/component.js';
+import { trainingSchema } from '../../runtime/training/training.spec.js';
+import { evaluateSchema } from '../../runtime/evaluation/evaluate.spec.js';
+import { UsageError } from '../../core/errors.js';
+import type { ParamSchema } from '../../runtime/component.js';
+import { describeSchema } from '../../compiler/resolve/validate-params.js';
+import { formatJson } from '../../compiler/resolve/to-json.js';
+import type { Json } from '../../core/json.js';
+
+const SLOTS: Slot[] = ['dataset', 'split', 'encoder', 'sampler', 'loss', 'backprop', 'optimizer'];
+
+function params(schema: ParamSchema): string[] {
+  return Object.entries(schema.properties).map(([name, s]) => {
+    const d = (s as Record<string, unknown>)['default'];
+    const dflt = d === undefined ? ' (required or optional, no default)' : ` = ${formatJson(d as Json)}`;
+    return `      ${name}: ${describeSchema(s)}${dflt}\n        ${s.description}`;
+  });
+}
+
+/** `expc components [slot]`: the catalogue, with every parameter, its type, default and meaning. */
+export async function components(o: { slot?: string; out: (t: string) => void }): Promise<void> {
+  const slots = o.slot ? SLOTS.filter((s) => s === o.slot || `${s}s` === o.slot) : SLOTS;
+  if (o.slot && slots.length === 0 && o.slot !== 'training' && o.slot !== 'evaluate')
+    throw new UsageError(`unknown slot '${o.slot}'`, `slots: ${[...SLOTS, 'training', 'evaluate'].join(', ')}`);
+  const lines: string[] = [];
+  for (const slot of slots) {
+    lines.push(`${slot}:`);
+    for (const c of componentsOf(slot)) {
+      lines.push(`  ${c.name}${c.aliases?.length ? ` (also ${c.aliases.join(', ')})` : ''}: ${c.summary}`);
+      lines.push(...params(c.schema));
+    }
+  }
+  if (!o.slot || o.slot === 'training') lines.push('training: (record)', ...params(trainingSchema));
+  if (!o.slot || o.slot === 'evaluate') lines.push('evaluate: (block)', ...params(evaluateSchema));
+  o.out(lines.join('\n'));
+}

@@ -1,0 +1,66 @@
+import { computeKeys } from '../../compiler/hash/content-key.js';
+import type { Json } from '../../core/json.js';
+import { ArtifactStore } from '../../runtime/cache/artifact-store.js';
+import { resolveExternal } from '../../runtime/executor/execute-graph.js';
+import { explainChange } from '../../runtime/executor/explain.js';
+import { readKeyIndex } from '../../runtime/executor/index-file.js';
+import { RuntimeServices, type RuntimeOptions } from '../../runtime/executor/services.js';
+import { compileOrThrow } from '../compile-file.js';
+
+export interface PlanOptions {
+  file: string;
+  cacheDir: string;
+  runtime: RuntimeOptions;
+  json: boolean;
+  out: (text: string) => void;
+  warn: (text: string) => void;
+}
+
+export interface PlannedNode {
+  id: string;
+  label: string;
+  kind: string;
+  key: string | null;
+  status: 'cached' | 'will run' | 'blocked';
+  reasons: string[];
+}
+
+/**
+ * `expc plan FILE`: the execution graph, and for each step whether it is cached or will run and
+ * why (which parameter, input or data file changed since the last run).
+ */
+export async function plan(o: PlanOptions): Promise<PlannedNode[]> {
+  const { model, graph } = compileOrThrow(o.file, o.warn);
+  const services = new RuntimeServices(o.runtime);
+  const { external, failures } = await resolveExternal(graph, services, () => {});
+  const blocked = new Set<string>();
+  for (const id of failures.keys()) [id, ...graph.dependents(id)].forEach((x) => blocked.add(x));
+  const keys = computeKeys(graph.restrictTo(graph.nodes.filter((n) => !blocked.has(n.id)).map((n) => n.id)), external);
+  const store = new ArtifactStore(o.cacheDir);
+  const index = readKeyIndex(o.cacheDir, model.name);
+  const planned: PlannedNode[] = graph.nodes.map((n) => {
+    if (blocked.has(n.id)) {
+      const f = failures.get(n.id);
+      return { id: n.id, label: n.label, kind: n.kind, key: null, status: 'blocked', reasons: [f ? f.message : 'its dataset cannot be loaded'] };
+    }
+    const k = keys.get(n.id)!;
+    if (store.has(k.key)) return { id: n.id, label: n.label, kind: n.kind, key: k.key, status: 'cached', reasons: [] };
+    const prev = index.nodes[n.id];
+    const reasons = prev && prev.key === k.key ? ['cache entry missing (removed or never stored)'] : explainChange(k.details, prev?.details);
+    return { id: n.id, label: n.label, kind: n.kind, key: k.key, status: 'will run', reasons };
+  });
+  if (o.json) {
+    o.out(JSON.stringify({ experiment: model.name, nodes: planned as unknown as Json }, null, 2));
+    return planned;
+  }
+  const width = Math.max(...planned.map((p) => p.label.length));
+  const lines = [`plan for ${model.name} (${graph.nodes.length} steps):`];
+  for (const p of planned) {
+    const key = p.key ? p.key.slice(0, 12) : '-'.repeat(12);
+    lines.push(`  ${p.label.padEnd(width)}  ${key}  ${p.status}${p.reasons.length ? `: ${p.reasons.join('; ')}` : ''}`);
+  }
+  const count = (s: PlannedNode['status']) => planned.filter((p) => p.status === s).length;
+  lines.push(`${count('cached')} cached, ${count('will run')} will run${count('blocked') ? `, ${count('blocked')} blocked` : ''}`);
+  o.out(lines.join('\n'));
+  return planned;
+}

@@ -1,0 +1,110 @@
+import { resolve } from 'node:path';
+import { UserError } from '../../core/errors.js';
+import type { Json } from '../../core/json.js';
+import { ArtifactStore } from '../../runtime/cache/artifact-store.js';
+import { executeGraph, type ExecutionResult } from '../../runtime/executor/execute-graph.js';
+import { readKeyIndex, writeKeyIndex } from '../../runtime/executor/index-file.js';
+import { RuntimeServices, type RuntimeOptions } from '../../runtime/executor/services.js';
+import { environmentFacts, gitFacts } from '../../runtime/record/environment.js';
+import { newRunId, writeRunRecord, type RunRecord } from '../../runtime/record/run-record.js';
+import { compileOrThrow } from '../compile-file.js';
+import { displayPath } from '../paths.js';
+import { lineRenderer, listrRenderer, type ProgressRenderer } from '../progress.js';
+import { summaryTables } from '../summary.js';
+
+export interface RunOptions {
+  file: string;
+  cacheDir: string;
+  runtime: RuntimeOptions;
+  /** Recompute even cached steps. */
+  force: boolean;
+  /** Only these runs (and what they need). */
+  only?: string[];
+  progress: 'auto' | 'plain' | 'none';
+  argv: string[];
+  out: (text: string) => void;
+  warn: (text: string) => void;
+}
+
+export interface RunResult {
+  record: RunRecord;
+  recordPath: string;
+  execution: ExecutionResult;
+}
+
+/**
+ * `expc run FILE`: compile, execute the graph with caching, print progress and a summary, and
+ * record the run. Failed steps do not stop independent ones; the command exits 1 if any failed.
+ */
+export async function run(o: RunOptions): Promise<RunResult> {
+  const started = new Date();
+  const { model, graph: fullGraph } = compileOrThrow(o.file, o.warn);
+  let graph = fullGraph;
+  if (o.only?.length) {
+    const unknown = o.only.filter((r) => !model.runs.some((m) => m.name === r));
+    if (unknown.length) throw new UserError(`--only names unknown run(s): ${unknown.join(', ')} (runs: ${model.runs.map((r) => r.name).join(', ')})`, { exitCode: 2 });
+    graph = fullGraph.restrictTo(fullGraph.nodes.filter((n) => n.run !== undefined && o.only!.includes(n.run)).map((n) => n.id));
+  }
+  const store = new ArtifactStore(o.cacheDir, (m) => o.warn(`warning: ${m}`));
+  store.cleanTmp();
+  const services = new RuntimeServices(o.runtime, (b) =>
+    o.out(`backend: ${b.name} (${b.package} ${b.version}${b.gpu ? ', GPU' : ''})${b.note ? `; ${b.note}` : ''}`),
+  );
+  const tty = o.progress === 'auto' && process.stdout.isTTY === true;
+  const renderer: ProgressRenderer = o.progress === 'none' ? { sink: () => {}, done: async () => {} } : tty ? listrRenderer(graph) : lineRenderer(o.out);
+  o.out(`expc: ${model.name}: ${model.datasets.length} dataset(s), ${model.trials.length} trial(s), ${graph.nodes.length} steps; cache ${displayPath(resolve(o.cacheDir))}`);
+
+  let execution: ExecutionResult;
+  try {
+    execution = await executeGraph(graph, { store, services, emit: renderer.sink, force: o.force });
+    await renderer.done();
+  } finally {
+    await services.dispose();
+  }
+
+  // Remember each node's key and details, so `expc plan` can say what changed next time.
+  const index = readKeyIndex(o.cacheDir, model.name);
+  for (const [id, k] of execution.keys) if (execution.outcomes.find((x) => x.id === id)?.status !== 'failed') index.nodes[id] = k;
+  writeKeyIndex(o.cacheDir, index);
+
+  const finished = new Date();
+  const failed = execution.outcomes.filter((x) => x.status === 'failed');
+  const record: RunRecord = {
+    format: 1,
+    id: newRunId(started, model.name),
+    experiment: model.name,
+    file: o.file,
+    files: model.files,
+    command: o.argv,
+    started: started.toISOString(),
+    finished: finished.toISOString(),
+    seconds: (finished.getTime() - started.getTime()) / 1000,
+    status: failed.length ? 'failed' : 'ok',
+    git: gitFacts(resolve(o.file)),
+    environment: { ...environmentFacts(), ...(await services.describe()) },
+    options: {
+      backend: o.runtime.backend,
+      engine: o.runtime.engine,
+      threads: o.runtime.threads,
+      cacheDir: o.cacheDir,
+      dataDirs: o.runtime.dataDirs,
+      force: o.force,
+      only: (o.only ?? null) as Json,
+    },
+    model,
+    nodes: execution.outcomes,
+  };
+  const recordPath = writeRunRecord(o.cacheDir, record);
+
+  const ran = execution.outcomes.filter((x) => x.status === 'ran').length;
+  const cached = execution.outcomes.filter((x) => x.status === 'cached').length;
+  o.out('');
+  o.out(summaryTables(model, execution.outcomes));
+  o.out('');
+  o.out(`${ran} step(s) ran, ${cached} cached, ${failed.length} failed in ${record.seconds.toFixed(1)} s; record ${displayPath(recordPath)}`);
+  if (failed.length) {
+    const details = failed.map((f) => `- ${f.label}: ${f.error}`).join('\n');
+    throw new UserError(`${failed.length} step(s) failed (everything else completed and is cached):\n${details}`);
+  }
+  return { record, recordPath, execution };
+}

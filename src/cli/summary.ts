@@ -1,0 +1,52 @@
+import type { ExperimentModel } from '../compiler/model.js';
+import type { NodeOutcome } from '../runtime/executor/execute-graph.js';
+
+const SHORT: Record<string, string> = { precision: 'P', recall: 'R', f1: 'F1', ndcg: 'NDCG', hr: 'HR', mrr: 'MRR', map: 'MAP' };
+
+export function shortMetric(column: string): string {
+  const [m, k] = column.split('@');
+  return `${SHORT[m!] ?? m}@${k}`;
+}
+
+/** A plain-text table with right-aligned numbers. */
+export function formatTable(header: string[], rows: string[][]): string {
+  const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => (r[j] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, j) => (j === 0 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/**
+ * The end-of-run summary: per dataset, one row per trial with its test metrics, the kept epoch
+ * and speed. Under the paper protocol the numbers are the best test value per metric over
+ * epochs, and the heading says so.
+ */
+export function summaryTables(model: ExperimentModel, outcomes: NodeOutcome[]): string {
+  const byId = new Map(outcomes.map((o) => [o.id, o]));
+  const columns = model.evaluate.metrics.flatMap((m) => model.evaluate.cutoffs.map((k) => `${m}@${k}`));
+  const parts: string[] = [];
+  for (const ds of model.datasets) {
+    const trials = model.trials.filter((t) => t.dataset === ds.name);
+    if (trials.length === 0) continue;
+    const paper = ds.protocol === 'paper';
+    const heading = paper
+      ? `${ds.name}: PAPER PROTOCOL (best test value of each metric over evaluated epochs; no validation-based selection)`
+      : `${ds.name}: test metrics of the epoch kept by validation (${ds.hasValidation ? 'early_stop metric on the validation split' : 'no validation split: last epoch'})`;
+    const rows = trials.map((t) => {
+      const ev = byId.get(`evaluate:${ds.name}/${t.id}`);
+      const tr = byId.get(`train:${ds.name}/${t.id}`);
+      const mean = (ev?.meta?.['mean'] ?? {}) as Record<string, number>;
+      const best = (ev?.meta?.['paperBest'] ?? {}) as Record<string, { value: number; epoch: number }>;
+      const cells = columns.map((c) => {
+        const v = paper ? best[c]?.value : mean[c];
+        return v === undefined ? (ev?.status === 'failed' || ev?.status === 'skipped' ? ev.status : '-') : v.toFixed(4);
+      });
+      const m = tr?.meta ?? {};
+      const secs = typeof m['meanEpochSeconds'] === 'number' ? (m['meanEpochSeconds'] as number).toFixed(3) : '-';
+      const kept = m['keptEpoch'] !== undefined ? `${m['keptEpoch']}/${m['epochs']}` : '-';
+      const status = tr?.status === 'cached' && ev?.status === 'cached' ? 'cached' : tr?.status ?? '-';
+      return [t.id, ...cells, kept, secs, String(m['engine'] ?? '-'), status];
+    });
+    parts.push(`${heading}\n${formatTable(['trial', ...columns.map(shortMetric), 'kept', 's/epoch', 'engine', 'train'], rows)}`);
+  }
+  return parts.join('\n\n');
+}
