@@ -238,16 +238,15 @@ function resolveDataset(d: DatasetDecl, diagnostics: Diagnostic[]): DatasetModel
       diagnostics.push(error('unknown-property', `dataset '${d.name.name}' has no setting '${key}'`, p.key.range, { expected: `one of ${DATASET_PROPERTIES.join(', ')}`, found: key, hint: did ? `did you mean '${did}'?` : undefined }));
     }
   }
-  if (!loader) return undefined;
-  const spec = loader.spec as DatasetSpec;
-  const loaderParams = validateParams(spec.schema, loader.params, `dataset '${d.name.name}' (${spec.name})`, loader.origin, diagnostics);
-  if (!loaderParams) return undefined;
-  const presplit = datasetIsPresplit(spec, loaderParams);
+  const spec = loader?.spec as DatasetSpec | undefined;
+  const loaderParams = loader && spec ? validateParams(spec.schema, loader.params, `dataset '${d.name.name}' (${spec.name})`, loader.origin, diagnostics) : undefined;
+  // The split is checked even when the loader has errors, so one run reports both.
+  const presplit = spec && loaderParams ? datasetIsPresplit(spec, loaderParams) : splitValue?.value.kind === 'Call' && splitValue.value.callee.name === 'predefined';
   let split: ResolvedComponent | undefined;
   if (splitValue) {
     const s = componentFromValue('split', splitValue.value, diagnostics);
     if (!s) return undefined;
-    if (s.spec.name === 'predefined' && !presplit) {
+    if (s.spec.name === 'predefined' && !presplit && spec) {
       diagnostics.push(
         error('incompatible-components', `dataset '${d.name.name}' (${spec.name}) has no predefined split`, splitValue.value.range, { expected: 'holdout(...)', found: describeValue(splitValue.value) }),
       );
@@ -257,12 +256,14 @@ function resolveDataset(d: DatasetDecl, diagnostics: Diagnostic[]): DatasetModel
     if (!params) return undefined;
     split = { name: s.spec.name, version: s.spec.version, params };
   } else {
+    if (!spec) return undefined;
     const specName = presplit ? 'predefined' : 'holdout';
     const s = findComponent('split', specName)!;
     const params = validateParams(s.schema, new Map(), `split '${specName}'`, d.range, diagnostics);
     if (!params) return undefined;
     split = { name: s.name, version: s.version, params };
   }
+  if (!spec || !loaderParams) return undefined;
   const hasValidation = typeof split.params['valid'] === 'number' && (split.params['valid'] as number) > 0;
   return {
     name: d.name.name,

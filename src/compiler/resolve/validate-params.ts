@@ -55,10 +55,9 @@ export function validateParams(schema: ParamSchema, written: WrittenParams, owne
     const j = toJson(p.value, diagnostics, `parameter '${name}' of ${owner}`);
     if (j !== undefined) data[name] = j;
   }
-  if (diagnostics.length > before) return undefined;
-
   const validate = validatorFor(schema);
-  if (validate(data)) return data;
+  // Known parameters are checked even when unknown ones were found, so one run reports both.
+  if (validate(data)) return diagnostics.length > before ? undefined : data;
 
   const reported = new Set<string>();
   for (const e of validate.errors ?? []) {
