@@ -49,3 +49,19 @@ export function quoteFound(text: string, max = 60): string {
   const cut = text.length > max ? `${text.slice(0, max)}…` : text;
   return JSON.stringify(cut);
 }
+
+/** A file-system failure on a data file (vanished, unreadable, a folder) as a DataError; null for other errors. */
+export function fileSystemError(file: string, e: unknown): DataError | null {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return new DataError('the file does not exist (any more)', { file });
+    case 'EACCES':
+    case 'EPERM':
+      return new DataError('cannot read the file: permission denied', { file });
+    case 'EISDIR':
+      return new DataError('', { file, expected: 'a file', found: 'a folder' });
+    default:
+      return null;
+  }
+}

@@ -3,7 +3,7 @@ import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { DataError, quoteFound } from './data-error.js';
+import { DataError, fileSystemError, quoteFound } from './data-error.js';
 
 /**
  * Streaming reading of data files. Files are read in 1 MiB chunks, and gzip files (by magic
@@ -63,7 +63,12 @@ function zlibError(path: string, e: unknown): DataError | null {
  * with a DataError naming the file (and the line, for binary data).
  */
 export async function forEachLine(path: string, sink: LineSink): Promise<ReadStats> {
-  const stream = await openChunks(path);
+  let stream: Readable;
+  try {
+    stream = await openChunks(path);
+  } catch (e) {
+    throw fileSystemError(path, e) ?? e;
+  }
   // the partial line at the end of the previous chunks (a list, so a very long line stays linear)
   let carry: Buffer[] = [];
   let lineNo = 0;
@@ -103,7 +108,7 @@ export async function forEachLine(path: string, sink: LineSink): Promise<ReadSta
       if (start < buf.length) carry.push(Buffer.from(buf.subarray(start)));
     }
   } catch (e) {
-    throw zlibError(path, e) ?? e;
+    throw zlibError(path, e) ?? fileSystemError(path, e) ?? e;
   } finally {
     stream.destroy();
   }

@@ -1,4 +1,4 @@
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { InternalError, UserError } from '../../core/errors.js';
 import { DataError } from '../data/data-error.js';
 import type { DataContext } from '../data/dataset.js';
@@ -61,7 +61,7 @@ function locateFolder(params: LightgcnParams, ctx: DataContext): string {
   if (params.name === undefined) throw new UserError("lightgcn needs a name (a folder under the data directories, e.g. name: 'gowalla') or a path");
   const found = findInDataDirs(params.name, ctx, hasTrain);
   if (found.path !== null) return found.path;
-  const first = join(dataDirs(ctx)[0] ?? 'data', params.name);
+  const first = join(dataDirs(ctx)[0] ?? resolve('data'), params.name);
   throw new DataError(
     `could not find the LightGCN data set '${params.name}' (searched: ${listSearched(found.searched)}); ` +
       `put its ${params.train} and ${params.test} (or .gz) in ${first}, or pass --data-dir / set EXPC_DATA_DIR`,

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { InternalError } from '../../core/errors.js';
 import { DataError } from '../data/data-error.js';
 import type { DataContext, InputFile, LoadedDataset } from '../data/dataset.js';
@@ -50,7 +50,7 @@ async function locate(params: Movielens100kParams, ctx: DataContext): Promise<st
   if (found.path !== null) return found.path;
 
   const dirs = dataDirs(ctx);
-  const where = `put u.data from ${ML100K_URL} at ${join(dirs[0] ?? 'data', ML100K_ENTRY)} (searched: ${listSearched(found.searched)}), or pass --data-dir / set EXPC_DATA_DIR`;
+  const where = `put u.data from ${ML100K_URL} at ${join(dirs[0] ?? resolve('data'), ML100K_ENTRY)} (searched: ${listSearched(found.searched)}), or pass --data-dir / set EXPC_DATA_DIR`;
   if (!params.download) throw new DataError(`MovieLens-100K u.data not found and download: false; ${where}`, {});
   if (!ctx.allowDownload) throw new DataError(`MovieLens-100K u.data not found and downloads are off (offline); ${where}`, {});
   const dest = join(await firstWritableDir(dirs, 'ml-100k'), ML100K_ENTRY);

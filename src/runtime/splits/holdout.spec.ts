@@ -1,9 +1,10 @@
 import { defineSpec } from '../component.js';
 
 /**
- * Random holdout. With per_user, each user's interactions are shuffled (seeded) and the first
- * round(test * n) go to test; `valid` is a share of what remains for training. Users with a
- * single interaction keep it in training.
+ * Random holdout. With per_user, each user's n interactions are shuffled (seeded) and the first
+ * min(round(test * n), n - 1) go to test; `valid` is a share of the r that remain, held out the
+ * same way (min(round(valid * r), r - 1)). So users with a single interaction keep it in
+ * training. The exact rule is in holdout.ts.
  */
 export const holdoutSpec = defineSpec({
   slot: 'split',

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -81,6 +81,21 @@ describe('movielens_100k loader', () => {
       const file = join(tmp.dir, 'u.data');
       writeFileSync(file, Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x00, 0x00, 0xff, 0xfe]));
       await rejectsWith(load(P({ path: file }), makeCtx()), `${file}:1: expected a text file, found binary data (a NUL byte)`);
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
+  it('reports a file that vanished between locating and reading, and a folder given as the file', async () => {
+    const tmp = tempDir();
+    try {
+      const file = join(tmp.dir, 'u.data');
+      writeFileSync(file, '1\t2\t3\t4\n');
+      const ctx = makeCtx();
+      const inputs = await loader.resolveInputs(P({ path: file }), ctx);
+      rmSync(file);
+      await rejectsWith(loader.load(P(), ctx, inputs), `${file}: the file does not exist (any more)`);
+      await rejectsWith(loader.load(P(), ctx, [{ path: tmp.dir, sha256: '', bytes: 0 }]), `${tmp.dir}: expected a file, found a folder`);
     } finally {
       tmp.cleanup();
     }
