@@ -313,11 +313,9 @@ function seedsOf(draft: ConfigDraft, baseSeed: number, diagnostics: Diagnostic[]
 function trainingFor(t: TrainingParams, ds: DatasetModel, written: boolean, anchor: Range, diagnostics: Diagnostic[]): TrainingParams | undefined {
   const es: MetricRef | null = t.early_stop;
   if (ds.protocol === 'paper') {
+    // No validation-based selection under the paper's protocol: the early_stop metric only
+    // chooses which epoch's embeddings are kept (by test value), and training never stops early.
     const metric = es ? { ...es, split: 'test' as const } : { metric: 'ndcg' as const, k: 20, split: 'test' as const };
-    if (es && es.split === 'valid' && written && !ds.hasValidation) {
-      diagnostics.push(noValidation(ds, anchor));
-      return undefined;
-    }
     return { ...t, early_stop: metric, patience: null };
   }
   if (es && es.split === 'test') {
