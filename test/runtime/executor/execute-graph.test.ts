@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ArtifactStore } from '../../../src/runtime/cache/artifact-store.js';
+import type { ExecutorEvent } from '../../../src/runtime/events.js';
+import { executeGraph, type ExecutionResult } from '../../../src/runtime/executor/execute-graph.js';
+import { RuntimeServices } from '../../../src/runtime/executor/services.js';
+import { compileFiles } from '../../compiler/helpers.js';
+
+const exp = (evaluate = 'precision, ndcg @ 5, 10', betas = '[0.5, 0.9]') => `experiment cachetest
+dataset syn = synthetic(users: 120, items: 80, types: 4, per_user: 12, seed: 5) { split: holdout(test: 0.2, valid: 0.1, seed: 1) }
+defaults {
+  encoder: mf(dim: 8)
+  optimizer: adam(lr: 0.01)
+  training: (batch: 64, epochs: 3, eval_every: 1, seed: 3)
+}
+run twobp { backprop: both }
+run onebp { backprop: onebp(beta: 0.9) }
+sweep beta of onebp { backprop.beta: ${betas} }
+evaluate { metrics: ${evaluate} }
+`;
+
+/** Runs an experiment source against a store and returns which steps ran. */
+async function execute(src: string, store: ArtifactStore, events: ExecutorEvent[] = []): Promise<ExecutionResult & { ran: string[]; cached: string[] }> {
+  const { graph, diagnostics } = compileFiles({ 'e.exp': src });
+  assert.deepEqual(diagnostics, []);
+  const services = new RuntimeServices({ backend: 'cpu', engine: 'auto', threads: 2, dataDirs: [], allowDownload: false, checkpointSeconds: 0 });
+  try {
+    const r = await executeGraph(graph!, { store, services, emit: (e) => events.push(e) });
+    return { ...r, ran: r.outcomes.filter((o) => o.status === 'ran').map((o) => o.id), cached: r.outcomes.filter((o) => o.status === 'cached').map((o) => o.id) };
+  } finally {
+    await services.dispose();
+  }
+}
+
+describe('executeGraph: caching', function () {
+  this.timeout(120000);
+  let root: string;
+  let store: ArtifactStore;
+  let warnings: string[];
+  before(() => {
+    root = mkdtempSync(join(tmpdir(), 'expc-exec-'));
+    warnings = [];
+    store = new ArtifactStore(root, (m) => warnings.push(m));
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  it('a first run computes every step', async () => {
+    const r = await execute(exp(), store);
+    assert.equal(r.ran.length, 2 + 2 * 4);
+    assert.deepEqual(r.cached, []);
+    for (const o of r.outcomes.filter((x) => x.kind === 'evaluate')) assert.ok(typeof (o.meta!['mean'] as Record<string, number>)['ndcg@10'] === 'number');
+  });
+
+  it('a second run computes nothing', async () => {
+    const r = await execute(exp(), store);
+    assert.deepEqual(r.ran, []);
+    assert.equal(r.cached.length, 10);
+  });
+
+  it('changing only the evaluate block re-runs evaluation only', async () => {
+    const r = await execute(exp('precision, recall, ndcg @ 5, 10, 20'), store);
+    assert.deepEqual(r.ran.sort(), ['evaluate:syn/onebp', 'evaluate:syn/onebp[backprop.beta=0.5]', 'evaluate:syn/onebp[backprop.beta=0.9]', 'evaluate:syn/twobp']);
+  });
+
+  it('adding one sweep value trains only that trial', async () => {
+    const r = await execute(exp('precision, recall, ndcg @ 5, 10, 20', '[0.5, 0.9, 0.99]'), store);
+    assert.deepEqual(r.ran, ['train:syn/onebp[backprop.beta=0.99]', 'evaluate:syn/onebp[backprop.beta=0.99]']);
+  });
+
+  it('a sweep point equal to its run reuses the run\'s training (same content key)', async () => {
+    const r = await execute(exp('precision, recall, ndcg @ 5, 10, 20', '[0.5, 0.9, 0.99]'), store);
+    const key = (id: string) => r.keys.get(id)!.key;
+    assert.equal(key('train:syn/onebp'), key('train:syn/onebp[backprop.beta=0.9]'));
+  });
+
+  it('a corrupt artifact is reported, recomputed, and everything downstream of it is reused when unchanged', async () => {
+    const { keys } = await execute(exp('precision, recall, ndcg @ 5, 10, 20', '[0.5, 0.9, 0.99]'), store);
+    const trainKey = keys.get('train:syn/twobp')!.key;
+    const dir = store.entryDir(trainKey);
+    writeFileSync(join(dir, 'item.npy'), 'not what was stored');
+    const events: ExecutorEvent[] = [];
+    const r = await execute(exp('precision, recall, ndcg @ 5, 10, 20', '[0.5, 0.9, 0.99]'), store, events);
+    assert.deepEqual(r.ran, ['train:syn/twobp']);
+    assert.ok(warnings.some((w) => w.includes(`cache entry ${trainKey.slice(0, 12)} is corrupt`)));
+    // Training is deterministic: the recomputed artifact has the same key and the evaluation stays cached.
+    assert.ok(r.cached.includes('evaluate:syn/twobp'));
+  });
+
+  it('emits epoch progress with loss and the monitored metric', async () => {
+    const events: ExecutorEvent[] = [];
+    rmSync(join(root, 'objects'), { recursive: true, force: true });
+    await execute(exp(), store, events);
+    const epochs = events.filter((e): e is Extract<ExecutorEvent, { type: 'epoch' }> => e.type === 'epoch' && e.id === 'train:syn/twobp');
+    assert.deepEqual(epochs.map((e) => e.epoch), [1, 2, 3]);
+    assert.ok(epochs.every((e) => Number.isFinite(e.loss) && e.metric?.name === 'valid ndcg@20'));
+    assert.deepEqual(readdirSync(join(root, 'tmp')), []);
+  });
+});
+
+describe('executeGraph: failures', function () {
+  this.timeout(60000);
+  it('a dataset whose file is missing fails with its loader message; other datasets still run', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'expc-fail-'));
+    try {
+      const src = `experiment f
+dataset good = synthetic(users: 40, items: 30, per_user: 8)
+dataset bad = csv(train: "definitely-missing.csv")
+defaults { encoder: mf(dim: 4)  training: (epochs: 1, batch: 32) }
+run a { }
+`;
+      const { graph } = compileFiles({ 'e.exp': src });
+      const services = new RuntimeServices({ backend: 'cpu', engine: 'auto', threads: 1, dataDirs: [root], allowDownload: false, checkpointSeconds: 0 });
+      const r = await executeGraph(graph!, { store: new ArtifactStore(root), services, emit: () => {} });
+      await services.dispose();
+      const status = Object.fromEntries(r.outcomes.map((o) => [o.id, o.status]));
+      assert.deepEqual(status, {
+        'load:good': 'ran',
+        'split:good': 'ran',
+        'load:bad': 'failed',
+        'split:bad': 'skipped',
+        'train:good/a': 'ran',
+        'evaluate:good/a': 'ran',
+        'train:bad/a': 'skipped',
+        'evaluate:bad/a': 'skipped',
+      });
+      const failure = r.outcomes.find((o) => o.id === 'load:bad')!;
+      assert.equal(failure.internal, false);
+      assert.match(failure.error!, /definitely-missing\.csv/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
