@@ -1,7 +1,6 @@
-import { computeKeys } from '../../compiler/hash/content-key.js';
 import type { Json } from '../../core/json.js';
 import { ArtifactStore } from '../../runtime/cache/artifact-store.js';
-import { resolveExternal } from '../../runtime/executor/execute-graph.js';
+import { graphKeys } from '../../runtime/executor/graph-keys.js';
 import { explainChange } from '../../runtime/executor/explain.js';
 import { readKeyIndex } from '../../runtime/executor/index-file.js';
 import { RuntimeServices, type RuntimeOptions } from '../../runtime/executor/services.js';
@@ -32,17 +31,12 @@ export interface PlannedNode {
 export async function plan(o: PlanOptions): Promise<PlannedNode[]> {
   const { model, graph } = compileOrThrow(o.file, o.warn);
   const services = new RuntimeServices(o.runtime);
-  const { external, failures } = await resolveExternal(graph, services, () => {});
-  const blocked = new Set<string>();
-  for (const id of failures.keys()) [id, ...graph.dependents(id)].forEach((x) => blocked.add(x));
-  const keys = computeKeys(graph.restrictTo(graph.nodes.filter((n) => !blocked.has(n.id)).map((n) => n.id)), external);
+  const { keys, blocked } = await graphKeys(graph, services);
   const store = new ArtifactStore(o.cacheDir);
   const index = readKeyIndex(o.cacheDir, model.name);
   const planned: PlannedNode[] = graph.nodes.map((n) => {
-    if (blocked.has(n.id)) {
-      const f = failures.get(n.id);
-      return { id: n.id, label: n.label, kind: n.kind, key: null, status: 'blocked', reasons: [f ? f.message : 'its dataset cannot be loaded'] };
-    }
+    const failure = blocked.get(n.id);
+    if (failure) return { id: n.id, label: n.label, kind: n.kind, key: null, status: 'blocked', reasons: [failure.message] };
     const k = keys.get(n.id)!;
     if (store.has(k.key)) return { id: n.id, label: n.label, kind: n.kind, key: k.key, status: 'cached', reasons: [] };
     const prev = index.nodes[n.id];
