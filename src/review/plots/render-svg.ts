@@ -1,0 +1,32 @@
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+
+/** Scenegraph hooks vega exports at runtime but its typings leave out (checked before use). */
+const resetSVGDefIds: unknown = Reflect.get(vega, 'resetSVGDefIds');
+const textMetrics: unknown = Reflect.get(vega, 'textMetrics');
+
+function useEstimatedTextWidths(): void {
+  const canvas: unknown = typeof textMetrics === 'object' && textMetrics !== null ? Reflect.get(textMetrics, 'canvas') : undefined;
+  if (typeof canvas === 'function') canvas(false);
+}
+
+/**
+ * Renders a Vega-Lite spec to a standalone SVG document in Node, without a browser or canvas:
+ * vega-lite compile -> vega.View with renderer 'none' -> view.toSVG().
+ *
+ * Byte-identical output for equal specs, whatever was rendered before and whatever is installed:
+ * clip-path/gradient ids restart at 1 for every render (vega numbers them with a global counter),
+ * and text widths always come from vega's font-size estimate, never from a canvas that
+ * would measure with the machine's fonts (the specs also name a generic font family).
+ */
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  useEstimatedTextWidths();
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  try {
+    if (typeof resetSVGDefIds === 'function') resetSVGDefIds();
+    const svg = await view.toSVG();
+    return svg.endsWith('\n') ? svg : `${svg}\n`;
+  } finally {
+    view.finalize();
+  }
+}
