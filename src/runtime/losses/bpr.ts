@@ -1,3 +1,4 @@
+import type * as TF from '@tensorflow/tfjs-core';
 import { defineSpec } from '../component.js';
 
 /**
@@ -20,4 +21,15 @@ export const bprSpec = defineSpec({
 
 export interface BprParams {
   similarity: 'dot' | 'cosine';
+}
+
+/**
+ * BPR forward in tfjs: scores [B, 1 + n] (column 0 the positive) -> the mean over all B x n
+ * (positive, negative) pairs of softplus(s_k - s_0) = -log sigmoid(s_0 - s_k); every sample has
+ * n negatives, so this is also the batch mean of the per-sample means.
+ */
+export function bprTf(tf: typeof TF, scores: TF.Tensor2D, _p: BprParams): TF.Scalar {
+  const pos = tf.slice(scores, [0, 0], [-1, 1]);
+  const neg = tf.slice(scores, [0, 1], [-1, -1]);
+  return tf.mean(tf.softplus(tf.sub(neg, pos)));
 }

@@ -1,3 +1,4 @@
+import type * as TF from '@tensorflow/tfjs-core';
 import { defineSpec } from '../component.js';
 
 /**
@@ -23,4 +24,14 @@ export const infonceSpec = defineSpec({
 export interface InfonceParams {
   temperature: number;
   similarity: 'dot' | 'cosine';
+}
+
+/**
+ * InfoNCE forward in tfjs: scores [B, 1 + n] (column 0 the positive) -> the batch mean of
+ * logsumexp_k(s_k / t) - s_0 / t. logSumExp subtracts the row maximum, so large s / t cannot overflow.
+ */
+export function infonceTf(tf: typeof TF, scores: TF.Tensor2D, p: InfonceParams): TF.Scalar {
+  const z = tf.div(scores, p.temperature);
+  const pos = tf.squeeze(tf.slice(z, [0, 0], [-1, 1]), [1]);
+  return tf.mean(tf.sub(tf.logSumExp(z, 1), pos));
 }

@@ -1,3 +1,4 @@
+import type * as TF from '@tensorflow/tfjs-core';
 import { defineSpec } from '../component.js';
 
 /**
@@ -33,4 +34,41 @@ export interface AdamParams {
   eps: number;
   weight_decay: number;
   lazy: boolean;
+}
+
+/** Adam's moments of one table, same shape as the table. */
+export interface AdamSlotsTf {
+  m: TF.Variable;
+  v: TF.Variable;
+}
+
+/**
+ * One Adam step in tfjs on `param` with the loss gradient `grad` (same shape), at step t >= 1:
+ * g = grad + wd p; m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;
+ * p = p - lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps).
+ * `rows` null: dense, every row. `rows` given (distinct row ids): lazy, only those rows and
+ * their moments change. tf.train.adam is not used: it puts eps inside the bias correction and
+ * has no coupled weight decay. Call inside tf.tidy.
+ */
+export function adamTf(tf: typeof TF, param: TF.Variable, grad: TF.Tensor, slots: AdamSlotsTf, t: number, p: AdamParams, rows: TF.Tensor1D | null): void {
+  const bc1 = 1 - Math.pow(p.beta1, t);
+  const bc2 = 1 - Math.pow(p.beta2, t);
+  const pick = (x: TF.Tensor) => (rows ? tf.gather(x, rows) : x);
+  const p0 = pick(param);
+  let g = pick(grad);
+  if (p.weight_decay !== 0) g = tf.add(g, tf.mul(p0, p.weight_decay));
+  const m = tf.add(tf.mul(pick(slots.m), p.beta1), tf.mul(g, 1 - p.beta1));
+  const v = tf.add(tf.mul(pick(slots.v), p.beta2), tf.mul(tf.square(g), 1 - p.beta2));
+  const step = tf.div(tf.mul(tf.div(m, bc1), p.lr), tf.add(tf.sqrt(tf.div(v, bc2)), p.eps));
+  const p1 = tf.sub(p0, step);
+  if (rows) {
+    const at = tf.expandDims(rows, 1);
+    param.assign(tf.tensorScatterUpdate(param, at, p1));
+    slots.m.assign(tf.tensorScatterUpdate(slots.m, at, m));
+    slots.v.assign(tf.tensorScatterUpdate(slots.v, at, v));
+  } else {
+    param.assign(p1);
+    slots.m.assign(m);
+    slots.v.assign(v);
+  }
 }

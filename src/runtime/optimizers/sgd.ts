@@ -1,3 +1,4 @@
+import type * as TF from '@tensorflow/tfjs-core';
 import { defineSpec } from '../component.js';
 
 /** Plain stochastic gradient descent with optional coupled weight decay (torch.optim.SGD without momentum). */
@@ -19,4 +20,10 @@ export const sgdSpec = defineSpec({
 export interface SgdParams {
   lr: number;
   weight_decay: number;
+}
+
+/** One SGD step in tfjs on every row: p = p - lr (grad + wd p). Call inside tf.tidy. */
+export function sgdTf(tf: typeof TF, param: TF.Variable, grad: TF.Tensor, p: SgdParams): void {
+  const g = p.weight_decay !== 0 ? tf.add(grad, tf.mul(param, p.weight_decay)) : grad;
+  param.assign(tf.sub(param, tf.mul(g, p.lr)));
 }
