@@ -15,11 +15,21 @@ function useEstimatedTextWidths(): void {
  * vega-lite compile -> vega.View with renderer 'none' -> view.toSVG().
  *
  * Byte-identical output for equal specs, whatever was rendered before and whatever is installed:
- * clip-path/gradient ids restart at 1 for every render (vega numbers them with a global counter),
+ * clip-path/gradient ids restart at 1 for every render (vega numbers them with a global counter,
+ * so renders are also queued: concurrent calls run one after another),
  * and text widths always come from vega's font-size estimate, never from a canvas that
  * would measure with the machine's fonts (the specs also name a generic font family).
  */
-export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+export function renderSvg(spec: TopLevelSpec): Promise<string> {
+  // One render at a time: the id counter is global, and concurrent renders would interleave it.
+  const run = queue.then(() => renderNow(spec));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+let queue: Promise<unknown> = Promise.resolve();
+
+async function renderNow(spec: TopLevelSpec): Promise<string> {
   useEstimatedTextWidths();
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { TopLevelSpec } from 'vega-lite';
 import { renderSvg } from '../../../src/review/plots/render-svg.js';
 import { sweepPlot, type SweepRow } from '../../../src/review/plots/sweep-plot.js';
 import { curvesPlot, type CurveRow } from '../../../src/review/plots/curves-plot.js';
@@ -136,5 +137,18 @@ describe('plots', function () {
     assert.equal(await renderSvg(spec), first);
     assert.match(first, /font-family="sans-serif"/);
     assert.doesNotMatch(first, /font-family="(?!sans-serif")/);
+  });
+
+  it('numbers clip paths from 1 in every SVG, also when renders run concurrently', async () => {
+    const clipped = (n: number): TopLevelSpec => ({
+      data: { values: Array.from({ length: n }, (_, i) => ({ a: i, b: i * i })) },
+      mark: { type: 'line', clip: true },
+      encoding: { x: { field: 'a', type: 'quantitative' }, y: { field: 'b', type: 'quantitative', scale: { domain: [0, 4] } } },
+    });
+    const alone = await renderSvg(clipped(5));
+    assert.match(alone, /clip-path="url\(#clip1\)"/);
+    const [a, , c] = await Promise.all([renderSvg(clipped(5)), renderSvg(clipped(7)), renderSvg(clipped(5))]);
+    assert.equal(a, alone);
+    assert.equal(c, alone);
   });
 });
