@@ -15,9 +15,6 @@ export const PLOT_CONFIG: Config = {
   title: { fontSize: 14, anchor: 'start' },
 };
 
-/** The colour of the n-th category (Tableau 10, vega's default scheme), for marks that must match legend colours. */
-export const CATEGORY_SCHEME = 'tableau10';
-
 /**
  * The colour domain of the runs: `runs` when given, else the order of first appearance. A review
  * passes the same list to every plot so a run keeps its colour throughout.
