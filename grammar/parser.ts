@@ -1,35 +1,65 @@
-import { CstParser, type CstNode, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
+import { CstParser, tokenMatcher, type IParserErrorMessageProvider } from 'chevrotain';
 import * as T from './tokens.js';
 
 /**
  * The `.exp` grammar as a pure Chevrotain CstParser: it only recognises; src/compiler/ast/
  * build-ast.ts turns the CST into the typed AST. Rules are class fields, so a misspelt SUBRULE
- * does not compile. Error recovery is on: one parse reports every syntax error of a file.
+ * does not compile. Error recovery is on, so one parse reports every syntax error of a file.
  *
- *   program     := declaration*
- *   declaration := 'experiment' Word | 'import' String | 'dataset' Word '=' source block?
- *                | 'defaults' block | 'run' Word ('extends' Word)? block?
- *                | 'sweep' Word ('of' Word)? strategy? block | 'evaluate' block | 'review' block
- *   source      := Word ('(' arguments? ')')?            (strategy has the same shape)
+ *   program     := (declaration | stray)*
+ *   declaration := 'experiment' Identifier | 'import' String
+ *                | 'dataset' Identifier '=' callOrName block?
+ *                | 'defaults' block | 'run' Identifier ('extends' Identifier)? block?
+ *                | 'sweep' Identifier ('of' Identifier)? callOrName? block
+ *                | 'evaluate' block | 'review' block
+ *   stray       := any token that cannot start a declaration, repeated
+ *   callOrName  := Word ('(' arguments? ')')?          (a dataset source, a sweep strategy)
  *   block       := '{' (property ';'?)* '}'
  *   property    := path ':' valueList
  *   path        := Word ('.' Word)*
  *   valueList   := value (',' value)*
- *   value       := Number | String | 'true' | 'false' | 'none' | list | record
- *                | Word ( '(' arguments? ')' | '@' Number ('on' Word)? )?
+ *   value       := Number | String | 'true' | 'false' | 'none' | list | record | wordValue
+ *   wordValue   := Word ( '(' arguments? ')' | '@' Number ('on' Word)? )?
  *   list        := '[' (value (',' value)* ','?)? ']'
  *   record      := '(' arguments? ')'
  *   arguments   := argument (',' argument)* ','?
  *   argument    := (Word ':')? value
+ *
+ * Keywords are Words too (`dataset:` as a key, `sweep(onebp)` as a callee). A declaration keyword
+ * followed by ':' or '.' is a property key; anywhere else it starts a declaration, so a block
+ * missing its '}' ends at the next declaration instead of swallowing it.
  */
 export class ExpParser extends CstParser {
   constructor(errorMessageProvider?: IParserErrorMessageProvider) {
-    super(T.allTokens, { recoveryEnabled: true, nodeLocationTracking: 'onlyOffset', maxLookahead: 3, errorMessageProvider });
+    super(T.allTokens, { recoveryEnabled: true, nodeLocationTracking: 'onlyOffset', maxLookahead: 2, ...(errorMessageProvider ? { errorMessageProvider } : {}) });
     this.performSelfAnalysis();
   }
 
+  /** True when the next token starts a declaration rather than being a word used as a key. */
+  private startsDeclaration(): boolean {
+    if (!tokenMatcher(this.LA(1), T.DeclarationKeyword)) return false;
+    const next = this.LA(2).tokenType;
+    return next !== T.Colon && next !== T.Dot;
+  }
+
   program = this.RULE('program', () => {
-    this.MANY(() => this.SUBRULE(this.declaration));
+    this.MANY(() =>
+      this.OR([
+        { GATE: () => this.startsDeclaration(), ALT: () => this.SUBRULE(this.declaration) },
+        { ALT: () => this.SUBRULE(this.stray) },
+      ]),
+    );
+  });
+
+  /**
+   * Top-level input that is no declaration (`datset x = ...`, a stray '}'): consumed up to the
+   * next declaration keyword; parse.ts reports it once, with a "did you mean".
+   */
+  stray = this.RULE('stray', () => {
+    this.AT_LEAST_ONE({
+      GATE: () => !this.startsDeclaration(),
+      DEF: () => this.OR2([{ ALT: () => this.CONSUME(T.NotDeclarationStart) }, { ALT: () => this.CONSUME(T.DeclarationKeyword) }]),
+    });
   });
 
   declaration = this.RULE('declaration', () => {
@@ -47,7 +77,7 @@ export class ExpParser extends CstParser {
 
   experimentDecl = this.RULE('experimentDecl', () => {
     this.CONSUME(T.Experiment);
-    this.CONSUME(T.Word, { LABEL: 'name' });
+    this.CONSUME(T.Identifier, { LABEL: 'name' });
   });
 
   importDecl = this.RULE('importDecl', () => {
@@ -57,7 +87,7 @@ export class ExpParser extends CstParser {
 
   datasetDecl = this.RULE('datasetDecl', () => {
     this.CONSUME(T.Dataset);
-    this.CONSUME(T.Word, { LABEL: 'name' });
+    this.CONSUME(T.Identifier, { LABEL: 'name' });
     this.CONSUME(T.Equals);
     this.SUBRULE(this.callOrName, { LABEL: 'source' });
     this.OPTION(() => this.SUBRULE(this.block));
@@ -70,20 +100,21 @@ export class ExpParser extends CstParser {
 
   runDecl = this.RULE('runDecl', () => {
     this.CONSUME(T.Run);
-    this.CONSUME(T.Word, { LABEL: 'name' });
+    this.CONSUME(T.Identifier, { LABEL: 'name' });
     this.OPTION(() => {
       this.CONSUME(T.Extends);
-      this.CONSUME2(T.Word, { LABEL: 'parent' });
+      this.CONSUME2(T.Identifier, { LABEL: 'parent' });
     });
     this.OPTION2(() => this.SUBRULE(this.block));
   });
 
   sweepDecl = this.RULE('sweepDecl', () => {
     this.CONSUME(T.Sweep);
-    this.CONSUME(T.Word, { LABEL: 'name' });
+    this.CONSUME(T.Identifier, { LABEL: 'name' });
+    // `of` is also a Word (a strategy could be called `of`); two tokens of lookahead tell `of onebp` from `of {`.
     this.OPTION(() => {
       this.CONSUME(T.Of);
-      this.CONSUME2(T.Word, { LABEL: 'run' });
+      this.CONSUME2(T.Identifier, { LABEL: 'run' });
     });
     this.OPTION2(() => this.SUBRULE(this.callOrName, { LABEL: 'strategy' }));
     this.SUBRULE(this.block);
@@ -110,12 +141,15 @@ export class ExpParser extends CstParser {
   });
 
   block = this.RULE('block', () => {
-    this.CONSUME(T.LCurly);
-    this.MANY(() => {
-      this.SUBRULE(this.property);
-      this.OPTION(() => this.CONSUME(T.Semicolon));
+    this.CONSUME(T.LBrace);
+    this.MANY({
+      GATE: () => !this.startsDeclaration(),
+      DEF: () => {
+        this.SUBRULE(this.property);
+        this.OPTION(() => this.CONSUME(T.Semicolon));
+      },
     });
-    this.CONSUME(T.RCurly);
+    this.CONSUME(T.RBrace);
   });
 
   property = this.RULE('property', () => {
@@ -132,6 +166,7 @@ export class ExpParser extends CstParser {
     });
   });
 
+  /** One value, or several separated by commas: a value list only continues after a comma. */
   valueList = this.RULE('valueList', () => {
     this.SUBRULE(this.value);
     this.MANY(() => {
@@ -141,16 +176,20 @@ export class ExpParser extends CstParser {
   });
 
   value = this.RULE('value', () => {
-    this.OR([
-      { ALT: () => this.CONSUME(T.NumberLiteral) },
-      { ALT: () => this.CONSUME(T.StringLiteral) },
-      { ALT: () => this.CONSUME(T.True) },
-      { ALT: () => this.CONSUME(T.False) },
-      { ALT: () => this.CONSUME(T.None) },
-      { ALT: () => this.SUBRULE(this.list) },
-      { ALT: () => this.SUBRULE(this.record) },
-      { ALT: () => this.SUBRULE(this.wordValue) },
-    ]);
+    // The literal keywords are Words too; listed first, they win over wordValue.
+    this.OR({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        { ALT: () => this.CONSUME(T.NumberLiteral) },
+        { ALT: () => this.CONSUME(T.StringLiteral) },
+        { ALT: () => this.CONSUME(T.True) },
+        { ALT: () => this.CONSUME(T.False) },
+        { ALT: () => this.CONSUME(T.None) },
+        { ALT: () => this.SUBRULE(this.list) },
+        { ALT: () => this.SUBRULE(this.record) },
+        { ALT: () => this.SUBRULE(this.wordValue) },
+      ],
+    });
   });
 
   /** A name, a call `name(args)` or a metric reference `name@k on split`. */
@@ -215,5 +254,3 @@ export class ExpParser extends CstParser {
     this.SUBRULE(this.value);
   });
 }
-
-export type { CstNode, IToken, TokenType };

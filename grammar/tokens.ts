@@ -158,3 +158,58 @@ export function describeTokenType(t: TokenType): string {
   if (t.PATTERN instanceof RegExp) return `'${t.PATTERN.source}'`;
   return t.name;
 }
+
+// ---- string values ----------------------------------------------------------------------
+
+export interface BadEscape {
+  /** Offset of the backslash within the token's image. */
+  index: number;
+  /** The escape as written, e.g. `\x` or `\u12`. */
+  text: string;
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = { '"': '"', "'": "'", '\\': '\\', n: '\n', t: '\t' };
+
+/**
+ * The value of a string token (terminated or not): the escapes are \" \' \\ \n \t and \uXXXX.
+ * Any other escape keeps its character and is listed in `bad`, for a lexing error.
+ */
+export function decodeString(image: string): { value: string; bad: BadEscape[] } {
+  const quote = image[0];
+  const end = image.length >= 2 && image[image.length - 1] === quote && !endsInsideEscape(image) ? image.length - 1 : image.length;
+  let value = '';
+  const bad: BadEscape[] = [];
+  for (let i = 1; i < end; i++) {
+    const ch = image[i]!;
+    if (ch !== '\\') {
+      value += ch;
+      continue;
+    }
+    const e = image[i + 1];
+    if (e === undefined || i + 1 >= end) {
+      bad.push({ index: i, text: '\\' });
+      break;
+    }
+    const simple = SIMPLE_ESCAPES[e];
+    if (simple !== undefined) {
+      value += simple;
+      i++;
+    } else if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(image.slice(i + 2, i + 6)) && i + 6 <= end) {
+      value += String.fromCharCode(parseInt(image.slice(i + 2, i + 6), 16));
+      i += 5;
+    } else {
+      const text = e === 'u' ? image.slice(i, Math.min(end, i + 6)) : `\\${e}`;
+      bad.push({ index: i, text });
+      value += e;
+      i++;
+    }
+  }
+  return { value, bad };
+}
+
+/** `"abc\"` (unterminated: the last quote is escaped) vs `"abc\\"` (terminated). */
+function endsInsideEscape(image: string): boolean {
+  let backslashes = 0;
+  for (let i = image.length - 2; i >= 1 && image[i] === '\\'; i--) backslashes++;
+  return backslashes % 2 === 1;
+}

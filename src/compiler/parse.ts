@@ -1,8 +1,9 @@
-import { EOF, type IRecognitionException, type IToken, type TokenType } from 'chevrotain';
+import { EOF, type CstNode, type IParserErrorMessageProvider, type IRecognitionException, type IToken, type TokenType } from 'chevrotain';
+import type { ProgramCstNode } from '../../grammar/cst.generated.js';
 import { ExpParser } from '../../grammar/parser.js';
 import * as T from '../../grammar/tokens.js';
-import type { Program } from './ast/nodes.js';
 import { buildAst } from './ast/build-ast.js';
+import type { Program } from './ast/nodes.js';
 import { error, type Diagnostic } from './diagnostics.js';
 import type { Range, SourceFile } from './source.js';
 import { suggest } from './suggest.js';
@@ -12,177 +13,318 @@ export interface ParseResult {
   diagnostics: Diagnostic[];
 }
 
-/** Values nested deeper than this are rejected before parsing (recursion would overflow the stack). */
+/** Brackets, parentheses and braces nested deeper than this are rejected before parsing, so deep input cannot overflow the stack. */
 export const MAX_NESTING = 64;
 
-const PUNCTUATION = new Set<TokenType>([T.LCurly, T.RCurly, T.LParen, T.RParen, T.LBracket, T.RBracket, T.Colon, T.Comma, T.Semicolon, T.Dot, T.At, T.Equals]);
-
-/** How a kind of token is named in "expected ..." (Chevrotain's labels, in words). */
-function describeType(t: TokenType): string {
-  if (t === EOF) return 'end of file';
-  if (PUNCTUATION.has(t)) return t.LABEL ?? `'${String(t.PATTERN)}'`;
-  if ((T.KEYWORDS as TokenType[]).includes(t)) return `'${String(t.PATTERN)}'`;
-  if (t === T.Identifier || t === T.Word) return 'a name';
-  if (t === T.NumberLiteral) return 'a number';
-  if (t === T.StringLiteral) return 'a string';
-  return t.name;
-}
-
-/** How an actual token is shown in "found ...": its text, or "end of file". */
-function describeToken(tok: IToken): string {
-  if (tok.tokenType === EOF) return 'end of file';
-  const text = tok.image.length > 40 ? `${tok.image.slice(0, 37)}...` : tok.image;
-  return `'${text}'`;
-}
-
-const DECLARATION = `a declaration (${T.DECLARATION_WORDS.slice(0, -1).join(', ')} or ${T.DECLARATION_WORDS[T.DECLARATION_WORDS.length - 1]})`;
-const VALUE = 'a value (a number, string, name, call, [list] or (record))';
-
-interface Expectation {
-  expected: string;
-  after?: string;
+// Building a Chevrotain parser runs its grammar analysis (tens of ms): once per process.
+let shared: { parser: ExpParser; messages: ExpErrorMessages } | undefined;
+function parserInstance(): { parser: ExpParser; messages: ExpErrorMessages } {
+  if (!shared) {
+    const messages = new ExpErrorMessages();
+    shared = { parser: new ExpParser(messages), messages };
+  }
+  return shared;
 }
 
 /**
- * Chevrotain asks this for the message of each syntax error. It answers with the expectation
- * as JSON; toDiagnostic() turns that into the final "expected X after Y, found Z".
- */
-const messages = {
-  buildMismatchTokenMessage: ({ expected, previous }: { expected: TokenType; previous: IToken }) =>
-    // Expecting the end of the file means the token there cannot start a declaration.
-    expected === EOF ? JSON.stringify({ expected: DECLARATION } satisfies Expectation) : JSON.stringify({ expected: describeType(expected), after: previous && previous.tokenType !== EOF && previous.image ? previous.image : undefined } satisfies Expectation),
-  buildNotAllInputParsedMessage: () => JSON.stringify({ expected: DECLARATION } satisfies Expectation),
-  buildNoViableAltMessage: ({ expectedPathsPerAlt, ruleName, previous }: { expectedPathsPerAlt: TokenType[][][]; ruleName: string; previous: IToken }) => {
-    const after = previous && previous.tokenType !== EOF && previous.image ? previous.image : undefined;
-    if (ruleName === 'declaration') return JSON.stringify({ expected: DECLARATION } satisfies Expectation);
-    if (ruleName === 'value' || ruleName === 'valueList' || ruleName === 'argument') return JSON.stringify({ expected: VALUE, after } satisfies Expectation);
-    const firsts = [...new Set(expectedPathsPerAlt.flatMap((alt) => alt.map((path) => describeType(path[0]!))))];
-    return JSON.stringify({ expected: firsts.join(' or '), after } satisfies Expectation);
-  },
-  buildEarlyExitMessage: ({ expectedIterationPaths, previous }: { expectedIterationPaths: TokenType[][]; previous: IToken }) =>
-    JSON.stringify({
-      expected: [...new Set(expectedIterationPaths.map((p) => describeType(p[0]!)))].join(' or '),
-      after: previous && previous.tokenType !== EOF ? previous.image : undefined,
-    } satisfies Expectation),
-};
-
-// Building a Chevrotain parser runs its grammar analysis: once per process.
-let parser: ExpParser | undefined;
-const getParser = () => (parser ??= new ExpParser(messages as never));
-
-function tokenRange(source: SourceFile, tok: IToken): Range {
-  return source.range(tok.startOffset, tok.startOffset + tok.image.length);
-}
-
-/**
- * Tokenizes and parses one file. Pure: reports every lexical and syntax error as a diagnostic
- * (never throws for bad input) and returns the AST of whatever could be parsed.
+ * Tokenizes and parses one file. Pure: no fs, and no throwing for user mistakes. Reports every
+ * lexical and syntax error of the file in one go (at most one syntax error per declaration, as
+ * later ones are usually echoes of the first) and returns the AST of whatever could be parsed.
  */
 export function parseSource(source: SourceFile): ParseResult {
-  const diagnostics: Diagnostic[] = [];
-  const lexed = T.ExpLexer.tokenize(source.text);
-  for (const e of lexed.errors) {
-    const ch = source.text.slice(e.offset, e.offset + Math.max(1, Math.min(e.length, 1)));
-    const shown = /^[\x20-\x7e]$/.test(ch) ? ch : `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
-    diagnostics.push(error('lexing-error', `unexpected character '${shown}'`, source.range(e.offset, e.offset + 1), { expected: 'a name, number, string, punctuation or comment', found: `'${shown}'` }));
-  }
-  // Unterminated strings and comments are recognised as tokens so that the error points at their start.
-  const tokens: IToken[] = [];
-  for (const tok of lexed.tokens) {
-    if (tok.tokenType === T.UnterminatedString)
-      diagnostics.push(error('lexing-error', 'unterminated string', source.range(tok.startOffset, tok.startOffset + 1), { expected: `a closing ${tok.image[0]} on the same line`, found: 'the end of the line' }));
-    else if (tok.tokenType === T.UnterminatedBlockComment)
-      diagnostics.push(error('lexing-error', 'unterminated comment', source.range(tok.startOffset, tok.startOffset + 2), { expected: "'*/' closing the comment", found: 'end of file' }));
-    else tokens.push(tok);
+  const lexed = T.expLexer.tokenize(source.text);
+  const tokens = lexed.tokens;
+  const lexical = lexicalDiagnostics(source, lexed.errors, lexed.groups['errors'] ?? [], tokens);
+
+  const tooDeep = checkNesting(source, tokens);
+  if (tooDeep) {
+    const empty: Program = { kind: 'Program', file: source.path, declarations: [], range: source.range(0, source.text.length) };
+    return { program: empty, diagnostics: byPosition([...lexical, tooDeep]) };
   }
 
-  const emptyProgram: Program = { kind: 'Program', file: source.path, declarations: [], range: source.range(0, source.text.length) };
-  const tooDeep = checkNesting(tokens, source);
-  if (tooDeep) return { program: emptyProgram, diagnostics: [...diagnostics, tooDeep] };
-
-  const p = getParser();
-  p.input = tokens;
-  const cst = p.program();
-  const syntax = p.errors.map((e) => toDiagnostic(e, source, tokens));
-  diagnostics.push(...suppressCascades(syntax, declarationStarts(tokens)));
-  const program = buildAst(cst, source);
-  return { program, diagnostics };
+  const { parser, messages } = parserInstance();
+  messages.reset();
+  parser.input = tokens;
+  const cst = parser.program();
+  const errors = parser.errors;
+  // An unterminated comment runs to the end of the file: what the parser then misses at the end is its echo.
+  const commentRunsToEof = (lexed.groups['errors'] ?? []).some((t) => t.tokenType === T.UnterminatedBlockComment);
+  const syntax = syntaxDiagnostics(source, cst, errors, tokens, messages, commentRunsToEof);
+  parser.input = []; // do not keep the file's tokens alive between calls
+  return { program: buildAst(cst, source), diagnostics: byPosition([...lexical, ...syntax]) };
 }
 
-function toDiagnostic(e: IRecognitionException, source: SourceFile, tokens: IToken[]): Diagnostic {
-  let exp: Expectation;
-  try {
-    exp = JSON.parse(e.message) as Expectation;
-  } catch {
-    exp = { expected: e.message };
-  }
-  const tok = e.token;
-  const atEof = tok.tokenType === EOF || Number.isNaN(tok.startOffset);
-  let range: Range;
-  if (atEof) {
-    const last = tokens[tokens.length - 1];
-    const end = last ? last.startOffset + last.image.length : source.text.length;
-    range = source.range(end, end);
-  } else range = tokenRange(source, tok);
-  const found = atEof ? 'end of file' : describeToken(tok);
-  const message = `expected ${exp.expected}${exp.after ? ` after '${exp.after}'` : ''}, found ${found}`;
-  let hint: string | undefined;
-  if (exp.expected === DECLARATION && !atEof && tok.tokenType === T.Identifier) {
-    const did = suggest(tok.image, T.DECLARATION_WORDS);
-    if (did) hint = `did you mean '${did}'?`;
-  }
-  return error('parsing-error', message, range, { expected: exp.expected, found, hint });
+function byPosition(ds: Diagnostic[]): Diagnostic[] {
+  return ds.map((d, i) => ({ d, i })).sort((a, b) => (a.d.range?.start.offset ?? 0) - (b.d.range?.start.offset ?? 0) || a.i - b.i).map((x) => x.d);
 }
 
-/** Offsets of tokens that start a top-level declaration (outside any brackets). */
-function declarationStarts(tokens: IToken[]): number[] {
-  const starts: number[] = [];
-  let depth = 0;
-  const opens = new Set<TokenType>([T.LCurly, T.LParen, T.LBracket]);
-  const closes = new Set<TokenType>([T.RCurly, T.RParen, T.RBracket]);
-  const decl = new Set<TokenType>([T.Experiment, T.Import, T.Dataset, T.Defaults, T.Run, T.Sweep, T.Evaluate, T.Review]);
+function tokenRange(source: SourceFile, t: IToken): Range {
+  return source.range(t.startOffset, t.startOffset + t.image.length);
+}
+
+// ---- lexical errors ---------------------------------------------------------------------
+
+const ESCAPES = `one of \\" \\' \\\\ \\n \\t \\uXXXX`;
+
+function lexicalDiagnostics(
+  source: SourceFile,
+  lexErrors: readonly { offset: number; length: number }[],
+  errorTokens: readonly IToken[],
+  tokens: readonly IToken[],
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const e of lexErrors) {
+    const text = source.text.slice(e.offset, e.offset + e.length);
+    const shown = showCharacters(text);
+    const several = [...text].length > 1;
+    out.push(
+      error('lexing-error', `unexpected character${several ? 's' : ''} '${shown}'`, source.range(e.offset, e.offset + e.length), {
+        expected: 'a name, number, string, punctuation or comment',
+        found: `'${shown}'`,
+      }),
+    );
+  }
+  for (const t of errorTokens) {
+    if (t.tokenType === T.UnterminatedBlockComment)
+      out.push(error('lexing-error', 'unterminated comment', source.range(t.startOffset, t.startOffset + 2), { expected: "'*/' closing the comment", found: 'end of file' }));
+  }
   for (const t of tokens) {
-    if (opens.has(t.tokenType)) depth++;
-    else if (closes.has(t.tokenType)) depth = Math.max(0, depth - 1);
-    else if (depth === 0 && decl.has(t.tokenType)) starts.push(t.startOffset);
+    if (t.tokenType === T.UnterminatedString) {
+      const endOfFile = t.startOffset + t.image.length >= source.text.length;
+      out.push(
+        error('lexing-error', 'unterminated string', source.range(t.startOffset, t.startOffset + 1), {
+          expected: `a closing ${t.image[0]} on the same line`,
+          found: endOfFile ? 'end of file' : 'end of line',
+        }),
+      );
+    } else if (t.tokenType === T.QuotedString && t.image.includes('\\')) {
+      for (const bad of T.decodeString(t.image).bad) {
+        const at = t.startOffset + bad.index;
+        out.push(error('lexing-error', `unknown escape '${bad.text}' in string`, source.range(at, at + bad.text.length), { expected: ESCAPES, found: `'${bad.text}'` }));
+      }
+    }
   }
-  return starts;
+  return out;
 }
 
-/**
- * Recovery can report follow-on errors of one mistake; keep the first syntax error of each
- * top-level declaration (and never two at the same place).
- */
-function suppressCascades(ds: Diagnostic[], starts: number[]): Diagnostic[] {
-  const sorted = [...ds].sort((a, b) => (a.range?.start.offset ?? 0) - (b.range?.start.offset ?? 0));
-  const kept: Diagnostic[] = [];
-  const declOf = (offset: number) => {
-    let lo = -1;
-    for (const s of starts) if (s <= offset) lo = s;
-    return lo;
+/** Printable characters as they are; control and invisible ones as \uXXXX so the message shows something. */
+function showCharacters(text: string): string {
+  const cut = [...text].slice(0, 20);
+  const shown = cut.map((ch) => (/^[\p{L}\p{N}\p{P}\p{S}]$/u.test(ch) ? ch : `\\u${ch.codePointAt(0)!.toString(16).padStart(4, '0')}`)).join('');
+  return cut.length < [...text].length ? `${shown}...` : shown;
+}
+
+// ---- nesting limit ----------------------------------------------------------------------
+
+function checkNesting(source: SourceFile, tokens: readonly IToken[]): Diagnostic | undefined {
+  let depth = 0;
+  for (const t of tokens) {
+    const tt = t.tokenType;
+    if (tt === T.LBrace || tt === T.LBracket || tt === T.LParen) {
+      if (++depth > MAX_NESTING)
+        return error('nesting-too-deep', `values nest deeper than ${MAX_NESTING} levels`, tokenRange(source, t), {
+          expected: `at most ${MAX_NESTING} levels of brackets, parentheses and braces`,
+          found: `'${t.image}' opening level ${depth}`,
+        });
+    } else if ((tt === T.RBrace || tt === T.RBracket || tt === T.RParen) && depth > 0) depth--;
+  }
+  return undefined;
+}
+
+// ---- syntax errors ----------------------------------------------------------------------
+
+interface Segment {
+  start: number;
+  stray?: IToken;
+}
+
+function syntaxDiagnostics(
+  source: SourceFile,
+  cst: CstNode,
+  errors: readonly IRecognitionException[],
+  tokens: readonly IToken[],
+  messages: ExpErrorMessages,
+  dropAtEof: boolean,
+): Diagnostic[] {
+  const last = tokens[tokens.length - 1];
+  const eofOffset = last ? last.startOffset + last.image.length : 0;
+  const atEof = (t: IToken) => t.tokenType === EOF || !Number.isFinite(t.startOffset);
+  const offsetOf = (t: IToken) => (atEof(t) ? eofOffset : t.startOffset);
+
+  // Top-level segments (declarations and stray input) in source order, to keep one error per declaration.
+  const children = (cst as ProgramCstNode).children;
+  const segments: Segment[] = [
+    ...(children.declaration ?? []).map((d) => ({ start: d.location?.startOffset ?? NaN })),
+    ...(children.stray ?? []).map((s) => {
+      const first = s.children.NotDeclarationStart?.[0] ?? s.children.DeclarationKeyword?.[0];
+      return { start: first?.startOffset ?? s.location?.startOffset ?? NaN, ...(first ? { stray: first } : {}) };
+    }),
+  ]
+    .filter((s) => Number.isFinite(s.start))
+    .sort((a, b) => a.start - b.start);
+  const segmentOf = (offset: number): number => {
+    let lo = 0;
+    let hi = segments.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (segments[mid]!.start <= offset) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
   };
-  const seenDecl = new Set<number>();
-  for (const d of sorted) {
-    const off = d.range?.start.offset ?? 0;
-    const decl = declOf(off);
-    if (seenDecl.has(decl)) continue;
-    seenDecl.add(decl);
-    kept.push(d);
+
+  const found: { segment: number; offset: number; d: Diagnostic }[] = [];
+  for (const e of errors) {
+    if (dropAtEof && atEof(e.token)) continue;
+    const offset = offsetOf(e.token);
+    found.push({ segment: segmentOf(offset), offset, d: recognitionDiagnostic(source, e, messages, eofOffset) });
+  }
+  found.sort((a, b) => a.offset - b.offset);
+  addCloserHints(source, tokens, found);
+
+  // Input left over by a broken declaration belongs to that mistake; other stray input is reported once.
+  const broken = new Set(found.map((f) => f.segment));
+  const owner = segments.map((_, i) => i);
+  segments.forEach((seg, i) => {
+    if (!seg.stray) return;
+    if (i > 0 && !segments[i - 1]!.stray && broken.has(i - 1)) owner[i] = i - 1;
+    else found.push({ segment: i, offset: seg.stray.startOffset, d: strayDiagnostic(source, seg.stray) });
+  });
+  found.sort((a, b) => a.offset - b.offset);
+
+  const kept: Diagnostic[] = [];
+  const seen = new Set<number>();
+  let previous: Range | undefined;
+  for (const f of found) {
+    const key = f.segment >= 0 ? owner[f.segment]! : -1;
+    if (seen.has(key)) continue;
+    const r = f.d.range;
+    if (previous && r && r.start.offset === previous.start.offset && r.end.offset === previous.end.offset) continue;
+    seen.add(key);
+    kept.push(f.d);
+    previous = r;
   }
   return kept;
 }
 
-function checkNesting(tokens: IToken[], source: SourceFile): Diagnostic | undefined {
-  let depth = 0;
-  for (const t of tokens) {
-    if (t.tokenType === T.LCurly || t.tokenType === T.LParen || t.tokenType === T.LBracket) {
-      depth++;
-      if (depth > MAX_NESTING)
-        return error('nesting-too-deep', `values nest deeper than ${MAX_NESTING} levels`, tokenRange(source, t), {
-          expected: `at most ${MAX_NESTING} nested brackets`,
-          found: `a ${depth}th level`,
-        });
-    } else if (t.tokenType === T.RCurly || t.tokenType === T.RParen || t.tokenType === T.RBracket) depth = Math.max(0, depth - 1);
+function recognitionDiagnostic(source: SourceFile, e: IRecognitionException, messages: ExpErrorMessages, eofOffset: number): Diagnostic {
+  const t = e.token;
+  const atEof = t.tokenType === EOF || !Number.isFinite(t.startOffset);
+  const range = atEof ? source.range(eofOffset, eofOffset) : tokenRange(source, t);
+  const detail = messages.detail(e.message);
+  return error('parsing-error', e.message, range, {
+    expected: detail?.expected ?? 'valid syntax',
+    found: describeFound(t),
+    ...(detail?.hint ? { hint: detail.hint } : {}),
+  });
+}
+
+function strayDiagnostic(source: SourceFile, t: IToken): Diagnostic {
+  const found = describeFound(t);
+  const did = t.tokenType === T.Identifier ? suggest(t.image, T.DECLARATION_KEYWORDS) : undefined;
+  return error('parsing-error', `expected ${DECLARATION_EXPECTED}, found ${found}`, tokenRange(source, t), {
+    expected: DECLARATION_EXPECTED,
+    found,
+    ...(did ? { hint: `did you mean '${did}'?` } : {}),
+  });
+}
+
+const CLOSER_OF: ReadonlyMap<string, string> = new Map([
+  ['{', '}'],
+  ['[', ']'],
+  ['(', ')'],
+]);
+
+/**
+ * "expected '}'" is easier to act on with the '{' it would close: one sweep over the tokens keeps
+ * the stack of open brackets and reads it at each error that expects a closing one.
+ */
+function addCloserHints(source: SourceFile, tokens: readonly IToken[], found: readonly { offset: number; d: Diagnostic }[]): void {
+  const wanting = found.filter((f) => f.d.expected === "'}'" || f.d.expected === "']'" || f.d.expected === "')'");
+  if (wanting.length === 0) return;
+  const stack: IToken[] = [];
+  let i = 0;
+  for (const f of wanting) {
+    for (; i < tokens.length && tokens[i]!.startOffset < f.offset; i++) {
+      const t = tokens[i]!;
+      if (CLOSER_OF.has(t.image) && t.tokenType !== T.QuotedString) stack.push(t);
+      else if ((t.tokenType === T.RBrace || t.tokenType === T.RBracket || t.tokenType === T.RParen) && stack.length > 0 && CLOSER_OF.get(stack[stack.length - 1]!.image) === t.image) stack.pop();
+    }
+    const closer = f.d.expected!.slice(1, -1);
+    const open = [...stack].reverse().find((t) => CLOSER_OF.get(t.image) === closer);
+    if (open && !f.d.hint) {
+      const at = source.positionAt(open.startOffset);
+      f.d.hint = `add '${closer}' to close the '${open.image}' at line ${at.line}, column ${at.column}`;
+    }
   }
-  return undefined;
+}
+
+// ---- messages ---------------------------------------------------------------------------
+
+export const DECLARATION_EXPECTED = `a declaration (${T.DECLARATION_KEYWORDS.slice(0, -1).join(', ')} or ${T.DECLARATION_KEYWORDS[T.DECLARATION_KEYWORDS.length - 1]})`;
+const VALUE_EXPECTED = 'a value (a number, string, name, call, [list] or (record))';
+
+/** A token as "found ..." shows it: its text quoted (a string as written), or `end of file`. */
+export function describeFound(t: IToken): string {
+  if (t.tokenType === EOF || !Number.isFinite(t.startOffset)) return 'end of file';
+  const text = t.image.length > 40 ? `${t.image.slice(0, 37)}...` : t.image;
+  return t.tokenType === T.QuotedString || t.tokenType === T.UnterminatedString ? text : `'${text}'`;
+}
+
+function after(previous: IToken | undefined): string {
+  return previous && previous.tokenType !== EOF && Number.isFinite(previous.startOffset) ? ` after ${describeFound(previous)}` : '';
+}
+
+/**
+ * Chevrotain's messages in words for people. A Chevrotain error carries only its message and
+ * token, so the expectation behind each message is kept here for the diagnostic's `expected`.
+ */
+export class ExpErrorMessages implements IParserErrorMessageProvider {
+  private readonly details = new Map<string, { expected: string; hint?: string }>();
+
+  reset(): void {
+    this.details.clear();
+  }
+
+  detail(message: string): { expected: string; hint?: string } | undefined {
+    return this.details.get(message);
+  }
+
+  private note(message: string, expected: string, hint?: string): string {
+    this.details.set(message, hint ? { expected, hint } : { expected });
+    return message;
+  }
+
+  buildMismatchTokenMessage(o: { expected: TokenType; actual: IToken; previous: IToken; ruleName: string }): string {
+    const expected = T.describeTokenType(o.expected);
+    const message = `expected ${expected}${after(o.previous)}`;
+    const hint = o.expected === T.Colon && o.actual.tokenType === T.Equals ? "properties are written 'key: value'" : undefined;
+    return this.note(message, expected, hint);
+  }
+
+  buildNoViableAltMessage(o: { expectedPathsPerAlt: TokenType[][][]; actual: IToken[]; previous: IToken; ruleName: string }): string {
+    const found = describeFound(o.actual[0]!);
+    if (o.ruleName === 'value') return this.note(`expected ${VALUE_EXPECTED}, found ${found}`, VALUE_EXPECTED);
+    if (o.ruleName === 'declaration' || o.ruleName === 'program') return this.note(`expected ${DECLARATION_EXPECTED}, found ${found}`, DECLARATION_EXPECTED);
+    const expected = oneOf(o.expectedPathsPerAlt.flatMap((alt) => alt.map((path) => path[0]!)));
+    return this.note(`expected ${expected}${after(o.previous)}, found ${found}`, expected);
+  }
+
+  buildEarlyExitMessage(o: { expectedIterationPaths: TokenType[][]; actual: IToken[]; previous: IToken; ruleName: string }): string {
+    const expected = oneOf(o.expectedIterationPaths.map((p) => p[0]!));
+    return this.note(`expected ${expected}${after(o.previous)}, found ${describeFound(o.actual[0]!)}`, expected);
+  }
+
+  buildNotAllInputParsedMessage(o: { firstRedundant: IToken; ruleName: string }): string {
+    return this.note(`expected ${DECLARATION_EXPECTED}, found ${describeFound(o.firstRedundant)}`, DECLARATION_EXPECTED);
+  }
+}
+
+function oneOf(types: TokenType[]): string {
+  const words = [...new Set(types.filter((t) => t !== undefined).map((t) => T.describeTokenType(t)))];
+  if (words.length <= 1) return words[0] ?? 'more input';
+  return `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}`;
 }
