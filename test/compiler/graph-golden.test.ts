@@ -65,9 +65,9 @@ describe('content keys', () => {
     assert.deepEqual(
       { load: base['load:syn'], split: base['split:syn'], train: base['train:syn/twobp'] },
       {
-        load: 'PIN_LOAD',
-        split: 'PIN_SPLIT',
-        train: 'PIN_TRAIN',
+        load: 'b75ff4a9e35dc779e5383f4a010642752b27a5b97c068f6aea2daffa11ee40fa',
+        split: 'eb72161ce8c00624de065b8bdedf83fe52bd4b5de7961bac8c38e05eb2a47678',
+        train: 'bff597e1725b8852b939615e9739336822a0c4875b7fde7ad59cce9d17fc1827',
       },
     );
   });

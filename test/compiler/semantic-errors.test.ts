@@ -90,12 +90,12 @@ const cases: { name: string; src: string; expect: string; hint?: string; expecte
   {
     name: 'early_stop on valid without a validation split',
     src: BASE.replace('valid: 0.1', 'valid: 0').replace('epochs: 3,', 'epochs: 3, early_stop: ndcg@20 on valid,'),
-    expect: "incompatible-components@3:47 early_stop uses the validation split, but dataset 'syn' holds out none",
+    expect: "incompatible-components@3:46 early_stop uses the validation split, but dataset 'syn' holds out none",
   },
   {
     name: 'early stopping on test under the validation protocol',
     src: BASE.replace('epochs: 3,', 'epochs: 3, early_stop: recall@10 on test,'),
-    expect: "incompatible-components@3:47 early stopping on the test split selects the model with test data (dataset 'syn' uses the validation protocol)",
+    expect: "incompatible-components@3:46 early stopping on the test split selects the model with test data (dataset 'syn' uses the validation protocol)",
   },
   {
     name: 'unknown metric in evaluate',
@@ -162,6 +162,7 @@ describe('compile: semantic errors, each located with expected and found', () =>
         '   = expected: one of dim, init, std',
         '   = found: dimm',
         "   = hint: did you mean 'dim'?",
+        '',
         '1 error, 0 warnings',
       ].join('\n'),
     );
