@@ -22,7 +22,7 @@ const MASKED = -3.4028234663852886e38;
  * for every backend this runs on); rows whose k-th and (k+1)-th values tie are re-resolved
  * in JS so that the lower item id always wins.
  */
-export function createTfjsRanker(backend: Backend): Ranker {
+export function createTfjsRanker(backend: Backend, options: { blockCells?: number } = {}): Ranker {
   const tf = backend.tf;
   return {
     name: `tfjs-${backend.name}`,
@@ -43,7 +43,7 @@ export function createTfjsRanker(backend: Backend): Ranker {
         if (req.similarity === 'cosine') it = tf.div(it, tf.maximum(tf.norm(it, 'euclidean', 1, true), NORM_FLOOR));
         return tf.transpose(it);
       });
-      const block = Math.max(1, Math.floor(BLOCK_CELLS / numItems));
+      const block = Math.max(1, Math.floor((options.blockCells ?? BLOCK_CELLS) / numItems));
       try {
         for (let b0 = 0; b0 < users.length; b0 += block) {
           const nb = Math.min(block, users.length - b0);
