@@ -148,6 +148,7 @@ export type BlockCstChildren = {
   LBrace: IToken[];
   property?: PropertyCstNode[];
   Semicolon?: IToken[];
+  Comma?: IToken[];
   RBrace: IToken[];
 };
 

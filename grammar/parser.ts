@@ -14,16 +14,20 @@ import * as T from './tokens.js';
  *                | 'evaluate' block | 'review' block
  *   stray       := any token that cannot start a declaration, repeated
  *   callOrName  := Word ('(' arguments? ')')?          (a dataset source, a sweep strategy)
- *   block       := '{' (property ';'?)* '}'
+ *   block       := '{' (property (';' | ',')?)* '}'
  *   property    := path ':' valueList
  *   path        := Word ('.' Word)*
- *   valueList   := value (',' value)*
+ *   valueList   := value (',' value)*            (not across a ',' followed by `key:` or `key.`)
  *   value       := Number | String | 'true' | 'false' | 'none' | list | record | wordValue
  *   wordValue   := Word ( '(' arguments? ')' | '@' Number ('on' Word)? )?
  *   list        := '[' (value (',' value)* ','?)? ']'
  *   record      := '(' arguments? ')'
  *   arguments   := argument (',' argument)* ','?
  *   argument    := (Word ':')? value
+ *
+ * Properties need no separator; ';' or ',' may stand between them. A ',' continues a value list
+ * unless a property key (`Word ':'` or `Word '.'`) follows it, so `lr: [1e-4], wd: [0]` is two
+ * properties and `compare: a, b  baseline: a` is a list and a property.
  *
  * Keywords are Words too (`dataset:` as a key, `sweep(onebp)` as a callee). A declaration keyword
  * followed by ':' or '.' is a property key; anywhere else it starts a declaration, so a block
@@ -43,11 +47,16 @@ export class ExpParser extends CstParser {
   }
 
   program = this.RULE('program', () => {
+    // One token decides, under the gates: the declaration keywords are also in stray's categories.
     this.MANY(() =>
-      this.OR([
-        { GATE: () => this.startsDeclaration(), ALT: () => this.SUBRULE(this.declaration) },
-        { ALT: () => this.SUBRULE(this.stray) },
-      ]),
+      this.OR({
+        MAX_LOOKAHEAD: 1,
+        IGNORE_AMBIGUITIES: true,
+        DEF: [
+          { GATE: () => this.startsDeclaration(), ALT: () => this.SUBRULE(this.declaration) },
+          { GATE: () => !this.startsDeclaration(), ALT: () => this.SUBRULE(this.stray) },
+        ],
+      }),
     );
   });
 
@@ -146,7 +155,7 @@ export class ExpParser extends CstParser {
       GATE: () => !this.startsDeclaration(),
       DEF: () => {
         this.SUBRULE(this.property);
-        this.OPTION(() => this.CONSUME(T.Semicolon));
+        this.OPTION(() => this.OR([{ ALT: () => this.CONSUME(T.Semicolon) }, { ALT: () => this.CONSUME(T.Comma) }]));
       },
     });
     this.CONSUME(T.RBrace);
@@ -169,11 +178,21 @@ export class ExpParser extends CstParser {
   /** One value, or several separated by commas: a value list only continues after a comma. */
   valueList = this.RULE('valueList', () => {
     this.SUBRULE(this.value);
-    this.MANY(() => {
-      this.CONSUME(T.Comma);
-      this.SUBRULE2(this.value);
+    this.MANY({
+      GATE: () => !this.propertyAfterComma(),
+      DEF: () => {
+        this.CONSUME(T.Comma);
+        this.SUBRULE2(this.value);
+      },
     });
   });
+
+  /** `, key:` or `, key.path`: the comma separates two properties (no value is a word followed by ':' or '.'). */
+  private propertyAfterComma(): boolean {
+    if (!tokenMatcher(this.LA(2), T.Word)) return false;
+    const third = this.LA(3).tokenType;
+    return third === T.Colon || third === T.Dot;
+  }
 
   value = this.RULE('value', () => {
     // The literal keywords are Words too; listed first, they win over wordValue.
