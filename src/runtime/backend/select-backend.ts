@@ -3,11 +3,16 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import { registerFastKernels } from './fast-kernels.js';
+import { ensureGradients } from './register-gradients.js';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
 
-/** The tfjs compute backend of a run: what was chosen, from which package, and why the better ones were not. */
+/**
+ * The tfjs compute backend of a run: what was chosen, from which package, and why the better
+ * ones were not. Its `tf` is ready for autograd (gradient functions registered) and, on cpu and
+ * wasm, has the row kernels of fast-kernels.ts.
+ */
 export interface Backend {
   tf: typeof TF;
   /** tensorflow = tfjs-node / tfjs-node-gpu (libtensorflow). */
@@ -59,6 +64,7 @@ async function tryTensorflow(): Promise<Attempt> {
       const tf = (typeof mod.setBackend === 'function' ? mod : mod.default) as typeof TF;
       if (!(await tf.setBackend('tensorflow'))) throw new Error('the tensorflow backend failed to initialise');
       await tf.ready();
+      await ensureGradients(tf);
       return { ok: true, backend: { tf, name: 'tensorflow', package: pkg, version: tf.version_core, gpu, cpuBound: !gpu } };
     } catch (e) {
       reasons.push(`${pkg}: ${reasonOf(e)}`);
@@ -77,6 +83,7 @@ async function tryWasm(): Promise<Attempt> {
     if (!(await tf.setBackend('wasm'))) return { ok: false, reason: 'the wasm backend failed to initialise' };
     await tf.ready();
     registerFastKernels(tf, 'wasm');
+    await ensureGradients(tf);
     const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
     return {
       ok: true,
@@ -96,6 +103,7 @@ async function tryCpu(): Promise<Attempt> {
     // Its "install tfjs-node" banner goes to stderr on first use; the run record's note says it once.
     (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
     registerFastKernels(tf, 'cpu');
+    await ensureGradients(tf);
     return { ok: true, backend: { tf, name: 'cpu', package: '@tensorflow/tfjs-backend-cpu', version: tf.version_core, gpu: false, cpuBound: true } };
   } catch (e) {
     return { ok: false, reason: `@tensorflow/tfjs-backend-cpu: ${reasonOf(e)}` };
