@@ -243,17 +243,18 @@ const CLOSER_OF: ReadonlyMap<string, string> = new Map([
  * the stack of open brackets and reads it at each error that expects a closing one.
  */
 function addCloserHints(source: SourceFile, tokens: readonly IToken[], found: readonly { offset: number; d: Diagnostic }[]): void {
-  const wanting = found.filter((f) => f.d.expected === "'}'" || f.d.expected === "']'" || f.d.expected === "')'");
+  const closerIn = (expected: string | undefined) => /'([\]})])'$/.exec(expected ?? '')?.[1];
+  const wanting = found.filter((f) => closerIn(f.d.expected) !== undefined);
   if (wanting.length === 0) return;
   const stack: IToken[] = [];
   let i = 0;
   for (const f of wanting) {
     for (; i < tokens.length && tokens[i]!.startOffset < f.offset; i++) {
       const t = tokens[i]!;
-      if (CLOSER_OF.has(t.image) && t.tokenType !== T.QuotedString) stack.push(t);
+      if (t.tokenType === T.LBrace || t.tokenType === T.LBracket || t.tokenType === T.LParen) stack.push(t);
       else if ((t.tokenType === T.RBrace || t.tokenType === T.RBracket || t.tokenType === T.RParen) && stack.length > 0 && CLOSER_OF.get(stack[stack.length - 1]!.image) === t.image) stack.pop();
     }
-    const closer = f.d.expected!.slice(1, -1);
+    const closer = closerIn(f.d.expected)!;
     const open = [...stack].reverse().find((t) => CLOSER_OF.get(t.image) === closer);
     if (open && !f.d.hint) {
       const at = source.positionAt(open.startOffset);
@@ -299,7 +300,9 @@ export class ExpErrorMessages implements IParserErrorMessageProvider {
   }
 
   buildMismatchTokenMessage(o: { expected: TokenType; actual: IToken; previous: IToken; ruleName: string }): string {
-    const expected = T.describeTokenType(o.expected);
+    // After a value inside (...) or [...], a ',' could have come as well as the closing bracket.
+    const afterValue = (o.expected === T.RParen || o.expected === T.RBracket) && ![T.LParen, T.LBracket, T.Comma].includes(o.previous.tokenType);
+    const expected = afterValue ? `',' or ${T.describeTokenType(o.expected)}` : T.describeTokenType(o.expected);
     const message = `expected ${expected}${after(o.previous)}`;
     const hint = o.expected === T.Colon && o.actual.tokenType === T.Equals ? "properties are written 'key: value'" : undefined;
     return this.note(message, expected, hint);

@@ -58,10 +58,18 @@ describe('parseSource: syntax errors', () => {
         ['a:1', 'b:1'],
       );
     });
-    it("a missing ']' names the '[' to close", () => {
+    it("a missing ']' after a value: a ',' or the ']' that closes the '[' named in the hint", () => {
       const d = only('run a { x: [1, 2 }');
-      assert.equal(where(d), "parsing-error@1:18-1:19 expected ']' after '2'");
-      assert.equal(d.hint, "add ']' to close the '[' at line 1, column 12");
+      assert.equal(where(d), "parsing-error@1:18-1:19 expected ',' or ']' after '2'");
+      assert.deepEqual(fields(d), { expected: "',' or ']'", found: "'}'", hint: "add ']' to close the '[' at line 1, column 12" });
+    });
+    it("a missing ']' right after '[' or ',' expects just the ']'", () => {
+      assert.equal(only('run a { x: [1,').message, "expected ']' after ','");
+    });
+    it("a missing ',' between arguments", () => {
+      const d = only('defaults { split: holdout(test: 0.2 valid: 0.1) }');
+      assert.equal(where(d), "parsing-error@1:37-1:42 expected ',' or ')' after '0.2'");
+      assert.deepEqual(fields(d), { expected: "',' or ')'", found: "'valid'", hint: "add ')' to close the '(' at line 1, column 26" });
     });
   });
 
@@ -112,7 +120,7 @@ describe('parseSource: syntax errors', () => {
       assert.deepEqual(r.diagnostics.map(where), [
         "parsing-error@1:23-1:24 expected ':' after 'split'",
         `parsing-error@2:12-2:13 expected ${VALUE}, found '}'`,
-        "parsing-error@3:25-3:26 expected ']' after '2'",
+        "parsing-error@3:25-3:26 expected ',' or ']' after '2'",
       ]);
       assert.deepEqual(
         r.program.declarations.map((d) => d.kind),
