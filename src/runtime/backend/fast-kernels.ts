@@ -13,6 +13,7 @@ type TypedArray = Float32Array | Int32Array | Uint8Array;
  *
  * Only the shapes the engines use are handled here (gather on axis 0 without batch dims; any
  * segment-id rank); anything else is passed to the backend's own kernel, kept as a fallback.
+ * On cpu, an identity Transpose (which the gather gradient performs twice) becomes a copy.
  */
 
 /** Marks our kernel functions so that a second registration is a no-op. */
@@ -102,6 +103,19 @@ function segmentSumRows(backendName: string): KernelFunc {
   return f;
 }
 
+/** Transpose that copies when the permutation is the identity (tf.gather's gradient transposes with [0, 1]); tfjs-cpu's own kernel computes an index per element even then. */
+function transposeIdentity(backendName: string, fallback: KernelFunc): KernelFunc {
+  const f: KernelFunc = (args) => {
+    const x = args.inputs['x'] as TF.TensorInfo;
+    const perm = (args.attrs as { perm: number[] }).perm;
+    if (x.dtype === 'string' || x.dtype === 'complex64' || !perm.every((p, i) => p === i)) return fallback(args);
+    const backend = args.backend as AnyBackend;
+    return makeOutput(backend, backendName, x.shape.slice(), x.dtype, (out) => out.set(valuesOf(backend, backendName, x)));
+  };
+  (f as unknown as Record<symbol, boolean>)[OURS] = true;
+  return f;
+}
+
 const isOurs = (k: TF.KernelConfig | undefined): boolean => k !== undefined && (k.kernelFunc as unknown as Record<symbol, boolean>)[OURS] === true;
 
 /**
@@ -122,6 +136,12 @@ export function registerFastKernels(tf: Tf, backendName: 'cpu' | 'wasm'): string
     if (seg) tf.unregisterKernel('UnsortedSegmentSum', backendName);
     tf.registerKernel({ kernelName: 'UnsortedSegmentSum', backendName, kernelFunc: segmentSumRows(backendName) });
     done.push('UnsortedSegmentSum');
+  }
+  const transpose = tf.getKernel('Transpose', backendName);
+  if (backendName === 'cpu' && transpose && !isOurs(transpose)) {
+    tf.unregisterKernel('Transpose', backendName);
+    tf.registerKernel({ kernelName: 'Transpose', backendName, kernelFunc: transposeIdentity(backendName, transpose.kernelFunc) });
+    done.push('Transpose');
   }
   return done;
 }

@@ -5,23 +5,28 @@ type Tf = typeof TF;
 /** Smallest norm a row is divided by under cosine similarity (a zero row scores 0, not NaN). */
 export const COSINE_NORM_FLOOR = 1e-12;
 
-/** Rows of x divided by max(|row|, 1e-12), along the last axis. */
-export function normalizeRowsTf<T extends TF.Tensor>(tf: Tf, x: T): T {
-  const norm = tf.sqrt(tf.sum(tf.square(x), -1, true));
-  return tf.div(x, tf.maximum(norm, COSINE_NORM_FLOOR));
+/**
+ * Row-wise dot products of a [N, d] and b [N, d] -> [N]. On tfjs-cpu as a batched matMul
+ * [N, 1, d] x [N, d, 1]: the gradient of sum(mul(a, b), -1) broadcasts dy back over d, and
+ * tfjs-cpu's broadcasting path costs far more than its matMul. Elsewhere sum(mul(a, b), -1),
+ * which is the faster of the two on wasm. The same number either way.
+ */
+export function rowDotTf(tf: Tf, a: TF.Tensor2D, b: TF.Tensor2D): TF.Tensor1D {
+  if (tf.getBackend() !== 'cpu') return tf.sum(tf.mul(a, b), -1);
+  const [n, d] = a.shape;
+  return tf.reshape(tf.matMul(tf.reshape(a, [n, 1, d]) as TF.Tensor3D, tf.reshape(b, [n, d, 1]) as TF.Tensor3D), [n]);
 }
 
 /**
- * Scores of every sample's candidates: u [B, d], v [B, c, d] -> s [B, c] with
- * s_bk = sim(u_b, v_bk); dot = u . v, cosine = (u / max(|u|, 1e-12)) . (v / max(|v|, 1e-12)).
- * A forward pass only: gradients come from tfjs autograd.
+ * Scores of pairs of rows: a [N, d], b [N, d] -> s [N] with s_i = sim(a_i, b_i);
+ * dot = a . b, cosine = (a / max(|a|, 1e-12)) . (b / max(|b|, 1e-12)), computed as
+ * (a . b) / (max(|a|, 1e-12) max(|b|, 1e-12)), the same number. A forward pass only:
+ * gradients come from tfjs autograd.
  */
-export function scoresTf(tf: Tf, u: TF.Tensor2D, v: TF.Tensor3D, similarity: 'dot' | 'cosine'): TF.Tensor2D {
-  let uu: TF.Tensor2D = u;
-  let vv: TF.Tensor3D = v;
-  if (similarity === 'cosine') {
-    uu = normalizeRowsTf(tf, u);
-    vv = normalizeRowsTf(tf, v);
-  }
-  return tf.sum(tf.mul(tf.expandDims(uu, 1), vv), -1);
+export function rowScoresTf(tf: Tf, a: TF.Tensor2D, b: TF.Tensor2D, similarity: 'dot' | 'cosine'): TF.Tensor1D {
+  const dot = rowDotTf(tf, a, b);
+  if (similarity === 'dot') return dot;
+  const na = tf.maximum(tf.sqrt(rowDotTf(tf, a, a)), COSINE_NORM_FLOOR);
+  const nb = tf.maximum(tf.sqrt(rowDotTf(tf, b, b)), COSINE_NORM_FLOOR);
+  return tf.div(dot, tf.mul(na, nb));
 }

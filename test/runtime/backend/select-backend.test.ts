@@ -74,7 +74,12 @@ describe('selectBackend', () => {
       // gather along axis 1 falls back to the backend's own kernel
       const a1 = tf.gather(x, tf.tensor1d([1], 'int32'), 1);
       assert.deepEqual(Array.from(await a1.data()), [2, 4, 6]);
-      tf.dispose([x, idx, g, w, dx, v, s, a1]);
+      // transposes: the identity copies (cpu's fast path), a real permutation still permutes
+      const t0 = tf.transpose(x, [0, 1]);
+      const t1 = tf.transpose(x, [1, 0]);
+      assert.deepEqual([t0.shape, Array.from(await t0.data())], [[3, 2], [1, 2, 3, 4, 5, 6]]);
+      assert.deepEqual([t1.shape, Array.from(await t1.data())], [[2, 3], [1, 3, 5, 2, 4, 6]]);
+      tf.dispose([x, idx, g, w, dx, v, s, a1, t0, t1]);
     });
   }
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { selectBackend } from '../../../src/runtime/backend/select-backend.js';
 import { bprTf } from '../../../src/runtime/losses/bpr.js';
 import { infonceTf } from '../../../src/runtime/losses/infonce.js';
-import { scoresTf } from '../../../src/runtime/losses/similarity.js';
+import { rowScoresTf } from '../../../src/runtime/losses/similarity.js';
 
 describe('loss forward passes (tfjs)', () => {
   it('infonce: mean over samples of logsumexp(s/t) - s0/t, stable for large scores', async () => {
@@ -27,10 +27,10 @@ describe('loss forward passes (tfjs)', () => {
 
   it('cosine scores ignore the norms; a zero row scores 0 (the 1e-12 floor), not NaN', async () => {
     const { tf } = await selectBackend('cpu');
-    const u = tf.tensor2d([3, 4, 0, 0], [2, 2]);
-    const v = tf.tensor3d([6, 8, -4, 3, 1, 0, 2, 2], [2, 2, 2]);
-    const cos = Array.from(await scoresTf(tf, u, v, 'cosine').data());
-    const dot = Array.from(await scoresTf(tf, u, v, 'dot').data());
+    const u = tf.tensor2d([3, 4, 3, 4, 0, 0, 0, 0], [4, 2]);
+    const v = tf.tensor2d([6, 8, -4, 3, 1, 0, 2, 2], [4, 2]);
+    const cos = Array.from(await rowScoresTf(tf, u, v, 'cosine').data());
+    const dot = Array.from(await rowScoresTf(tf, u, v, 'dot').data());
     // (3,4).(6,8)/(5*10) = 1; (3,4).(-4,3) = 0; zero user -> 0, 0
     [1, 0, 0, 0].forEach((w, i) => assert.ok(Math.abs(cos[i]! - w) < 1e-6, `cos[${i}] = ${cos[i]}`));
     assert.deepEqual(dot, [50, 0, 0, 0]);

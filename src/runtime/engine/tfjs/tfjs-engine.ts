@@ -6,7 +6,7 @@ import { activate, type Backend } from '../../backend/select-backend.js';
 import { aggregationPlan, movingAggregationTf } from '../../backprop/moving-aggregation.js';
 import { bprTf } from '../../losses/bpr.js';
 import { infonceTf } from '../../losses/infonce.js';
-import { scoresTf } from '../../losses/similarity.js';
+import { rowScoresTf } from '../../losses/similarity.js';
 import { adamTf, type AdamSlotsTf } from '../../optimizers/adam.js';
 import { sgdTf } from '../../optimizers/sgd.js';
 import { allocBatch, batchCount, epochOrder, fillBatch } from '../../training/epoch.js';
@@ -53,24 +53,28 @@ export function createTfjsEngine(backend: Backend): TrainingEngine {
 }
 
 /**
- * The batch loss as a tfjs forward pass: gather the users' rows [B, d] and each sample's
- * candidates [B, 1 + n, d] (column 0 the positive), score them, apply the loss. Everything the
+ * The batch loss as a tfjs forward pass: gather each sample's candidate rows [B (1 + n), d]
+ * (positive first) and its user's row repeated alongside, score the pairs, apply the loss to
+ * the scores [B, 1 + n]. Everything the
  * engine differentiates goes through here. Call inside tf.tidy (or tf.grads).
  */
 export function batchLossTf(tf: Tf, user: TF.Tensor, item: TF.Tensor, batch: Batch, config: ModelConfig): TF.Scalar {
   const B = batch.size;
   const n = config.sampler.params.negatives;
-  const d = user.shape[1]!;
   if (B < 1) throw new InternalError('tfjs engine: empty batch');
   if (batch.neg.length < B * n) throw new InternalError(`tfjs engine: ${batch.neg.length} negatives for ${B} samples x ${n}`);
-  const cand = new Int32Array(B * (n + 1));
+  // Sample b's candidates c_b0 = pos, c_bk = neg[b n + k - 1], each paired with its user's row.
+  const c = n + 1;
+  const cand = new Int32Array(B * c);
+  const rep = new Int32Array(B * c);
   for (let b = 0; b < B; b++) {
-    cand[b * (n + 1)] = batch.pos[b]!;
-    cand.set(batch.neg.subarray(b * n, b * n + n), b * (n + 1) + 1);
+    cand[b * c] = batch.pos[b]!;
+    cand.set(batch.neg.subarray(b * n, b * n + n), b * c + 1);
+    rep.fill(batch.users[b]!, b * c, b * c + c);
   }
-  const u = tf.gather(user, tf.tensor1d(batch.users.subarray(0, B), 'int32')) as TF.Tensor2D;
-  const v = tf.reshape(tf.gather(item, tf.tensor1d(cand, 'int32')), [B, n + 1, d]) as TF.Tensor3D;
-  const s = scoresTf(tf, u, v, config.loss.params.similarity);
+  const u = tf.gather(user, tf.tensor1d(rep, 'int32')) as TF.Tensor2D;
+  const v = tf.gather(item, tf.tensor1d(cand, 'int32')) as TF.Tensor2D;
+  const s = tf.reshape(rowScoresTf(tf, u, v, config.loss.params.similarity), [B, c]) as TF.Tensor2D;
   const loss = config.loss;
   switch (loss.name) {
     case 'infonce':
