@@ -101,6 +101,55 @@ export const COMMANDS: Record<string, Command> = {
       await plan({ file: positionals[0]!, cacheDir: cacheDirOf(values), runtime: runtimeOptions(values), json: values['json'] === true, ...io });
     },
   },
+  review: {
+    summary: "write a versioned review (Markdown, HTML with plots, JSON) of an experiment's results; 'review diff' compares versions",
+    usage:
+      'expc review FILE [--run] [--reviews-dir DIR] [--cache-dir DIR] [--data-dir DIR] [--offline] [--plain | --quiet]\n' +
+      '       expc review diff FILE vA [vB] [--reviews-dir DIR] [--json]     (vB defaults to the latest version)\n' +
+      '       expc review diff A.json B.json [--json]',
+    options: { ...RUNTIME_OPTIONS, run: { type: 'boolean' }, 'reviews-dir': { type: 'string' }, json: { type: 'boolean' }, plain: { type: 'boolean' }, quiet: { type: 'boolean' } },
+    positionals: [1, 4],
+    async run({ values, positionals, argv }, io) {
+      const { review, reviewDiff, DEFAULT_REVIEWS_DIR } = await import('./commands/review.js');
+      const reviewsDir = (values['reviews-dir'] as string | undefined) ?? process.env['EXPC_REVIEWS_DIR'] ?? DEFAULT_REVIEWS_DIR;
+      if (positionals[0] === 'diff') {
+        await reviewDiff({ args: positionals.slice(1), reviewsDir, json: values['json'] === true, ...io });
+        return;
+      }
+      if (positionals.length !== 1)
+        throw new UsageError(`expc review: expected FILE, or diff FILE vA [vB], or diff A.json B.json; got ${positionals.join(' ')}`, `usage: ${COMMANDS['review']!.usage}`);
+      await review({
+        file: positionals[0]!,
+        cacheDir: cacheDirOf(values),
+        reviewsDir,
+        runtime: runtimeOptions(values),
+        run: values['run'] === true,
+        progress: values['quiet'] ? 'none' : values['plain'] ? 'plain' : 'auto',
+        argv,
+        ...io,
+      });
+    },
+  },
+  runs: {
+    summary: 'list recorded runs, filtered by experiment, dataset, run or parameter value',
+    usage: 'expc runs [--experiment NAME] [--dataset NAME] [--run NAME] [--param PATH=VALUE]... [--json] [--cache-dir DIR]',
+    options: { 'cache-dir': { type: 'string' }, experiment: { type: 'string' }, dataset: { type: 'string' }, run: { type: 'string' }, param: { type: 'string', multiple: true }, json: { type: 'boolean' } },
+    positionals: [0, 0],
+    async run({ values }, io) {
+      const { runs } = await import('./commands/runs.js');
+      const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+      const params = (values as Record<string, unknown>)['param'];
+      await runs({
+        cacheDir: cacheDirOf(values),
+        experiment: str('experiment'),
+        dataset: str('dataset'),
+        run: str('run'),
+        params: Array.isArray(params) ? params.map(String) : [],
+        json: values['json'] === true,
+        ...io,
+      });
+    },
+  },
   components: {
     summary: 'list components and their parameters (optionally of one slot)',
     usage: 'expc components [dataset|split|encoder|sampler|loss|backprop|optimizer|training|evaluate]',

@@ -1,0 +1,141 @@
+import { join, resolve } from 'node:path';
+import { UsageError } from '../../core/errors.js';
+import type { Json } from '../../core/json.js';
+import { AnalysisCache } from '../../review/analyses.js';
+import { buildReview } from '../../review/build-review.js';
+import { diffReviews, renderDiff, type ReviewDiff } from '../../review/diff-reviews.js';
+import { loadResults, missingStepsError } from '../../review/load-results.js';
+import { renderHtml } from '../../review/render-html.js';
+import { renderMarkdown } from '../../review/render-markdown.js';
+import { contentHash, REVIEW_FORMAT, type ReviewDocument } from '../../review/review-data.js';
+import { experimentReviewDir, latestVersion, readReviewFile, resolveVersion, versionPath, writeVersion } from '../../review/versions.js';
+import { ArtifactStore } from '../../runtime/cache/artifact-store.js';
+import { graphKeys } from '../../runtime/executor/graph-keys.js';
+import { RuntimeServices, type RuntimeOptions } from '../../runtime/executor/services.js';
+import { EXPC_VERSION, gitFacts } from '../../runtime/record/environment.js';
+import { readRunRecords } from '../../runtime/record/run-record.js';
+import { compileOrThrow } from '../compile-file.js';
+import { displayPath } from '../paths.js';
+
+export const DEFAULT_REVIEWS_DIR = 'reviews';
+
+export interface ReviewOptions {
+  file: string;
+  cacheDir: string;
+  /** Reviews go to <reviewsDir>/<experiment>/v<N>.{md,html,json}. */
+  reviewsDir: string;
+  runtime: RuntimeOptions;
+  /** Run the experiment first (cached steps are reused), instead of failing on missing steps. */
+  run?: boolean;
+  progress?: 'auto' | 'plain' | 'none';
+  argv?: string[];
+  out: (text: string) => void;
+  warn: (text: string) => void;
+  /** The clock (tests fix it). */
+  now?: () => Date;
+}
+
+export interface ReviewResult {
+  status: 'written' | 'current';
+  version: number;
+  dir: string;
+  doc: ReviewDocument;
+  paths?: { md: string; html: string; json: string };
+  seconds: number;
+}
+
+/**
+ * `expc review FILE`: builds the review of the experiment as compiled now from the cached results
+ * (nothing is trained; analyses are cached too), and writes v<N+1> only when its configuration
+ * or results differ from the latest version's.
+ */
+export async function review(o: ReviewOptions): Promise<ReviewResult> {
+  const t0 = performance.now();
+  if (o.run) {
+    const { run } = await import('./run.js');
+    await run({ file: o.file, cacheDir: o.cacheDir, runtime: o.runtime, force: false, progress: o.progress ?? 'auto', argv: o.argv ?? ['run', o.file], out: o.out, warn: o.warn });
+    o.out('');
+  }
+  const { model, graph } = compileOrThrow(o.file, o.run ? () => {} : o.warn);
+  const services = new RuntimeServices(o.runtime);
+  let keyed: Awaited<ReturnType<typeof graphKeys>>;
+  try {
+    keyed = await graphKeys(graph, services);
+  } finally {
+    await services.dispose();
+  }
+  const store = new ArtifactStore(o.cacheDir, (m) => o.warn(`warning: ${m}`));
+  const loaded = loadResults(model, graph, keyed.keys, keyed.blocked, store);
+  if ('missing' in loaded) throw missingStepsError(model.name, o.file, loaded.missing);
+
+  const cache = new AnalysisCache(store, model.name);
+  const { content, facts } = await buildReview({
+    model,
+    inputs: loaded.inputs,
+    records: readRunRecords(o.cacheDir, (m) => o.warn(`warning: ${m}`)),
+    cache,
+    git: gitFacts(resolve(o.file)),
+    reviewer: { expc: EXPC_VERSION, node: process.version },
+  });
+  const hash = contentHash(content);
+  const dir = experimentReviewDir(o.reviewsDir, model.name);
+  const latest = latestVersion(dir);
+  const seconds = () => (performance.now() - t0) / 1000;
+  if (latest && latest.doc.contentHash === hash) {
+    o.out(`${displayPath(resolve(join(dir, `v${latest.version}`)))} is current (no change in configuration or results)`);
+    return { status: 'current', version: latest.version, dir, doc: latest.doc, seconds: seconds() };
+  }
+  const version = (latest?.version ?? 0) + 1;
+  const doc: ReviewDocument = { format: REVIEW_FORMAT, experiment: model.name, version, created: (o.now?.() ?? new Date()).toISOString(), contentHash: hash, facts, content };
+  const markdown = renderMarkdown(doc);
+  const html = await renderHtml(doc);
+  const paths = writeVersion(dir, doc, markdown, html);
+  const figures = (html.match(/<figure /g) ?? []).length;
+  o.out(`wrote ${displayPath(resolve(paths.md))}, .html (${figures} plots) and .json in ${seconds().toFixed(1)} s`);
+  if (latest) {
+    const d = diffReviews(latest.doc, doc);
+    const trials = new Set(d.metrics.map((m) => `${m.dataset}/${m.trial}`)).size;
+    o.out(
+      `since v${latest.version}: ${d.config.length} configuration change(s), reported metrics changed in ${trials} trial(s); ` +
+        `\`expc review diff ${o.file} v${latest.version} v${version}\` shows them`,
+    );
+  }
+  return { status: 'written', version, dir, doc, paths, seconds: seconds() };
+}
+
+export interface ReviewDiffOptions {
+  /** `[FILE.exp, vA, vB?]` or `[A.json, B.json]`. */
+  args: string[];
+  reviewsDir: string;
+  json: boolean;
+  out: (text: string) => void;
+  warn: (text: string) => void;
+}
+
+/**
+ * `expc review diff FILE.exp vA [vB]` (vB defaults to the latest version) or
+ * `expc review diff A.json B.json`: configuration changes and metric deltas between two versions.
+ */
+export async function reviewDiff(o: ReviewDiffOptions): Promise<ReviewDiff> {
+  const [first, second, third] = o.args;
+  let a: ReviewDocument;
+  let b: ReviewDocument;
+  if (first !== undefined && first.endsWith('.json')) {
+    if (second === undefined || third !== undefined || !second.endsWith('.json'))
+      throw new UsageError('review diff of two files takes exactly two v<N>.json paths', 'usage: expc review diff A.json B.json');
+    a = readReviewFile(first);
+    b = readReviewFile(second);
+  } else {
+    if (first === undefined || second === undefined)
+      throw new UsageError('review diff needs an experiment file and one or two versions', 'usage: expc review diff FILE.exp vA [vB]   or   expc review diff A.json B.json');
+    const { model } = compileOrThrow(first, o.warn);
+    const dir = experimentReviewDir(o.reviewsDir, model.name);
+    const va = resolveVersion(dir, second, model.name);
+    const vb = resolveVersion(dir, third ?? 'latest', model.name);
+    a = readReviewFile(versionPath(dir, va, 'json'));
+    b = readReviewFile(versionPath(dir, vb, 'json'));
+  }
+  const d = diffReviews(a, b);
+  o.out(o.json ? JSON.stringify(d as unknown as Json, null, 2) : renderDiff(d));
+  return d;
+}
