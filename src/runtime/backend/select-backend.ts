@@ -1,7 +1,7 @@
 import type * as TF from '@tensorflow/tfjs-core';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { UsageError } from '../../core/errors.js';
+import { InternalError, UsageError } from '../../core/errors.js';
 import { registerFastKernels } from './fast-kernels.js';
 import { ensureGradients } from './register-gradients.js';
 
@@ -32,11 +32,15 @@ const require = createRequire(import.meta.url);
 /** Attempts by name, so that selecting twice is idempotent and a failed probe is not repeated. */
 const attempts = new Map<BackendName, Promise<Attempt>>();
 
-/** The first line of an error, without the long "Require stack" tails Node adds. */
-function reasonOf(e: unknown): string {
+/**
+ * Why loading `pkg` failed, in one line: "not installed" when the package itself is missing,
+ * else the first line of the error (a missing native binding, a libtensorflow load failure...).
+ */
+function reasonOf(e: unknown, pkg: string): string {
   const err = e as { code?: string; message?: string };
-  if (err?.code === 'ERR_MODULE_NOT_FOUND' || err?.code === 'MODULE_NOT_FOUND') return 'not installed';
-  return String(err?.message ?? e).split('\n')[0]!.trim();
+  const first = String(err?.message ?? e).split('\n')[0]!.trim();
+  if ((err?.code === 'ERR_MODULE_NOT_FOUND' || err?.code === 'MODULE_NOT_FOUND') && first.includes(`'${pkg}'`)) return 'not installed';
+  return first;
 }
 
 async function loadCore(): Promise<typeof TF> {
@@ -47,7 +51,7 @@ async function loadCore(): Promise<typeof TF> {
 export async function activate(b: Backend): Promise<void> {
   if (b.tf.getBackend() !== b.name) {
     const ok = await b.tf.setBackend(b.name);
-    if (!ok) throw new UsageError(`the tfjs backend '${b.name}' could not be re-activated`);
+    if (!ok) throw new InternalError(`the tfjs backend '${b.name}' initialised before but could not be re-activated`);
   }
 }
 
@@ -67,7 +71,7 @@ async function tryTensorflow(): Promise<Attempt> {
       await ensureGradients(tf);
       return { ok: true, backend: { tf, name: 'tensorflow', package: pkg, version: tf.version_core, gpu, cpuBound: !gpu } };
     } catch (e) {
-      reasons.push(`${pkg}: ${reasonOf(e)}`);
+      reasons.push(`${pkg}: ${reasonOf(e, pkg)}`);
     }
   }
   return { ok: false, reason: reasons.join('; ') };
@@ -90,7 +94,7 @@ async function tryWasm(): Promise<Attempt> {
       backend: { tf, name: 'wasm', package: '@tensorflow/tfjs-backend-wasm', version: tf.version_core, gpu: false, cpuBound: true, note: simd ? 'SIMD, 1 thread' : 'no SIMD, 1 thread' },
     };
   } catch (e) {
-    return { ok: false, reason: `@tensorflow/tfjs-backend-wasm: ${reasonOf(e)}` };
+    return { ok: false, reason: `@tensorflow/tfjs-backend-wasm: ${reasonOf(e, '@tensorflow/tfjs-backend-wasm')}` };
   }
 }
 
@@ -106,7 +110,7 @@ async function tryCpu(): Promise<Attempt> {
     await ensureGradients(tf);
     return { ok: true, backend: { tf, name: 'cpu', package: '@tensorflow/tfjs-backend-cpu', version: tf.version_core, gpu: false, cpuBound: true } };
   } catch (e) {
-    return { ok: false, reason: `@tensorflow/tfjs-backend-cpu: ${reasonOf(e)}` };
+    return { ok: false, reason: `@tensorflow/tfjs-backend-cpu: ${reasonOf(e, '@tensorflow/tfjs-backend-cpu')}` };
   }
 }
 

@@ -18,9 +18,9 @@ const MASKED = -3.4028234663852886e38;
  * Full ranking with tfjs: the item table (row-normalised for cosine) is transposed once per
  * request (matMul(a, b, false, true) is 8-10x slower on wasm), users are scored in blocks with
  * tf.matMul, each block's excluded cells are overwritten with tensorScatterUpdate, and tf.topk
- * selects the k best. Ties: tf.topk orders equal scores by index on cpu (checked in the tests
- * for every backend this runs on); rows whose k-th and (k+1)-th values tie are re-resolved
- * in JS so that the lower item id always wins.
+ * selects the k + 1 best. Ties do not rely on tf.topk's order (backends differ): the k + 1 are
+ * re-sorted by (score desc, id asc), and when the k-th and (k+1)-th scores are equal the tie
+ * group is completed from the block's score row, lowest ids first.
  */
 export function createTfjsRanker(backend: Backend, options: { blockCells?: number } = {}): Ranker {
   const tf = backend.tf;

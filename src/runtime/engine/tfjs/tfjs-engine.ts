@@ -55,8 +55,8 @@ export function createTfjsEngine(backend: Backend): TrainingEngine {
 /**
  * The batch loss as a tfjs forward pass: gather each sample's candidate rows [B (1 + n), d]
  * (positive first) and its user's row repeated alongside, score the pairs, apply the loss to
- * the scores [B, 1 + n]. Everything the
- * engine differentiates goes through here. Call inside tf.tidy (or tf.grads).
+ * the scores [B, 1 + n]. Everything the engine differentiates goes through here. Call inside
+ * tf.tidy (or tf.grads).
  */
 export function batchLossTf(tf: Tf, user: TF.Tensor, item: TF.Tensor, batch: Batch, config: ModelConfig): TF.Scalar {
   const B = batch.size;
