@@ -35,7 +35,7 @@ import * as T from './tokens.js';
  */
 export class ExpParser extends CstParser {
   constructor(errorMessageProvider?: IParserErrorMessageProvider) {
-    super(T.allTokens, { recoveryEnabled: true, nodeLocationTracking: 'onlyOffset', maxLookahead: 2, ...(errorMessageProvider ? { errorMessageProvider } : {}) });
+    super(T.allTokens, { recoveryEnabled: true, nodeLocationTracking: 'none', maxLookahead: 2, ...(errorMessageProvider ? { errorMessageProvider } : {}) });
     this.performSelfAnalysis();
   }
 

@@ -19,11 +19,11 @@ export const StringLiteral = createToken({ name: 'StringLiteral', pattern: Lexer
 
 // ---- trivia -----------------------------------------------------------------------------
 
-export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /\s+/, group: Lexer.SKIPPED, line_breaks: true });
+export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /\s+/, group: Lexer.SKIPPED });
 export const LineComment = createToken({ name: 'LineComment', pattern: /(?:#|\/\/)[^\n\r]*/, group: Lexer.SKIPPED });
-export const BlockComment = createToken({ name: 'BlockComment', pattern: /\/\*[\s\S]*?\*\//, group: Lexer.SKIPPED, line_breaks: true });
+export const BlockComment = createToken({ name: 'BlockComment', pattern: /\/\*[\s\S]*?\*\//, group: Lexer.SKIPPED });
 /** Tried after BlockComment: a `/*` without its `*\/` runs to the end of the file and is reported at its start. */
-export const UnterminatedBlockComment = createToken({ name: 'UnterminatedBlockComment', pattern: /\/\*[\s\S]*/, group: 'errors', line_breaks: true });
+export const UnterminatedBlockComment = createToken({ name: 'UnterminatedBlockComment', pattern: /\/\*[\s\S]*/, group: 'errors' });
 
 // ---- names and keywords -----------------------------------------------------------------
 
@@ -133,11 +133,8 @@ export const allTokens: TokenType[] = [
   StringLiteral,
 ];
 
-/**
- * Full position tracking: the parser's CST node locations need each token's endOffset, which the
- * 'onlyOffset' mode leaves out. Ranges themselves are computed by SourceFile from offsets.
- */
-export const expLexer = new Lexer(allTokens, { positionTracking: 'full', ensureOptimizations: true });
+/** Offsets only: SourceFile turns offsets into lines and columns, and the AST builder computes node ranges. */
+export const expLexer = new Lexer(allTokens, { positionTracking: 'onlyOffset', ensureOptimizations: true });
 
 /** How a token type reads in a message: punctuation and keywords quoted, the rest by what they are. */
 export function describeTokenType(t: TokenType): string {

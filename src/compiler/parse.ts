@@ -154,10 +154,10 @@ function syntaxDiagnostics(
   // Top-level segments (declarations and stray input) in source order, to keep one error per declaration.
   const children = (cst as ProgramCstNode).children;
   const segments: Segment[] = [
-    ...(children.declaration ?? []).map((d) => ({ start: d.location?.startOffset ?? NaN })),
+    ...(children.declaration ?? []).map((d) => ({ start: firstOffset(d) })),
     ...(children.stray ?? []).map((s) => {
       const first = s.children.NotDeclarationStart?.[0] ?? s.children.DeclarationKeyword?.[0];
-      return { start: first?.startOffset ?? s.location?.startOffset ?? NaN, ...(first ? { stray: first } : {}) };
+      return { start: first?.startOffset ?? NaN, ...(first ? { stray: first } : {}) };
     }),
   ]
     .filter((s) => Number.isFinite(s.start))
@@ -208,6 +208,17 @@ function syntaxDiagnostics(
     previous = r;
   }
   return kept;
+}
+
+/** The offset of a declaration's keyword (the token that chose it, so always real). */
+function firstOffset(d: CstNode): number {
+  let first = NaN;
+  for (const decl of Object.values(d.children))
+    for (const n of decl)
+      if ('children' in n)
+        for (const ts of Object.values(n.children))
+          for (const t of ts) if (!('children' in t) && Number.isFinite(t.startOffset) && (Number.isNaN(first) || t.startOffset < first)) first = t.startOffset;
+  return first;
 }
 
 function recognitionDiagnostic(source: SourceFile, e: IRecognitionException, messages: ExpErrorMessages, eofOffset: number): Diagnostic {

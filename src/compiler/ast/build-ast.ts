@@ -33,6 +33,9 @@ import type {
  * CST -> AST. Error recovery leaves nodes incomplete (children missing, tokens inserted with no
  * position): a node that lacks a part it needs is dropped rather than guessed, so later phases
  * see only what was written. Never throws on a partial tree.
+ *
+ * Ranges are built bottom-up from the tokens and the children's ranges (a node ends where its
+ * last real part ends), so the parser needs no CST location tracking.
  */
 export function buildAst(cst: CstNode, source: SourceFile): Program {
   const b = new AstBuilder(source);
@@ -57,22 +60,28 @@ function node<N extends CstNode>(ns: N[] | undefined): N | undefined {
   return n && !n.recoveredNode ? n : undefined;
 }
 
-/** The declaration itself, complete or not: its parts are checked one by one. */
-function partial<N extends CstNode>(ns: N[] | undefined): N | undefined {
-  return ns?.[0];
-}
-
 /** Tokens really in the text: single-token-insertion recovery adds ones with no position. */
-function realTokens(ts: IToken[] | undefined): IToken[] {
-  return ts ? ts.filter((t) => !t.isInsertedInRecovery && Number.isFinite(t.startOffset)) : [];
+function isReal(t: IToken): boolean {
+  return !t.isInsertedInRecovery && Number.isFinite(t.startOffset);
 }
 
 function token(ts: IToken[] | undefined): IToken | undefined {
-  return realTokens(ts)[0];
+  if (!ts) return undefined;
+  for (const t of ts) if (isReal(t)) return t;
+  return undefined;
 }
 
 function defined<V>(v: V | undefined): v is V {
   return v !== undefined;
+}
+
+/** A token or a built node: what a node's range is made from. */
+type Spanned = IToken | { range: Range };
+type Part = Spanned | undefined;
+
+function endOffset(p: Spanned): number {
+  if ('range' in p) return p.range.end.offset;
+  return isReal(p) ? p.startOffset + p.image.length : -1;
 }
 
 class AstBuilder {
@@ -82,12 +91,21 @@ class AstBuilder {
     return this.source.range(t.startOffset, t.startOffset + t.image.length);
   }
 
-  /** From the node's first to the end of its last real token (Chevrotain's endOffset is inclusive). */
-  private nodeRange(n: CstNode): Range {
-    const loc = n.location;
-    const start = loc && Number.isFinite(loc.startOffset) ? loc.startOffset : 0;
-    const end = loc && Number.isFinite(loc.endOffset) ? loc.endOffset! + 1 : start;
-    return this.source.range(start, end);
+  /**
+   * From the start of `first` to the end of the part that ends last (parts that exist). A composite
+   * node shares its parts' Position objects: a 1 MiB file has hundreds of thousands of nodes.
+   */
+  private span(first: Spanned, ...rest: Part[]): Range {
+    let last = first;
+    let lastEnd = endOffset(first);
+    for (const p of rest)
+      if (p && endOffset(p) > lastEnd) {
+        last = p;
+        lastEnd = endOffset(p);
+      }
+    const start = 'range' in first ? first.range.start : this.source.positionAt(first.startOffset);
+    const end = 'range' in last ? last.range.end : this.source.positionAt(lastEnd);
+    return { file: this.source.path, start, end };
   }
 
   private identifier(t: IToken | undefined): Identifier | undefined {
@@ -97,94 +115,119 @@ class AstBuilder {
   declaration(d: DeclarationCstNode): Declaration | undefined {
     const c = d.children;
     if (c.experimentDecl) {
-      const n = partial(c.experimentDecl);
-      const name = n && this.identifier(token(n.children.name));
-      return name && { kind: 'ExperimentDecl', name, range: this.nodeRange(n!) };
+      const n = c.experimentDecl[0]!.children;
+      const kw = token(n.Experiment);
+      const name = this.identifier(token(n.name));
+      return kw && name && { kind: 'ExperimentDecl', name, range: this.span(kw, name) };
     }
     if (c.importDecl) {
-      const n = partial(c.importDecl);
-      const t = n && token(n.children.path);
-      return t && { kind: 'ImportDecl', path: this.stringLiteral(t), range: this.nodeRange(n!) };
+      const n = c.importDecl[0]!.children;
+      const kw = token(n.Import);
+      const t = token(n.path);
+      const path = t && this.stringLiteral(t);
+      return kw && path && { kind: 'ImportDecl', path, range: this.span(kw, path) };
     }
     if (c.datasetDecl) {
-      const n = partial(c.datasetDecl);
-      if (!n) return undefined;
-      const name = this.identifier(token(n.children.name));
-      const src = node(n.children.source);
+      const n = c.datasetDecl[0]!.children;
+      const kw = token(n.Dataset);
+      const name = this.identifier(token(n.name));
+      const src = node(n.source);
       const source = src && this.callOrName(src);
-      if (!name || !source) return undefined;
-      return { kind: 'DatasetDecl', name, source, properties: this.block(n.children.block), range: this.nodeRange(n) };
+      if (!kw || !name || !source) return undefined;
+      const block = this.block(n.block);
+      return { kind: 'DatasetDecl', name, source, properties: block.properties, range: this.span(kw, source, block.end) };
     }
     if (c.defaultsDecl) {
-      const n = partial(c.defaultsDecl);
-      return n && { kind: 'DefaultsDecl', properties: this.block(n.children.block), range: this.nodeRange(n) };
+      const n = c.defaultsDecl[0]!.children;
+      const kw = token(n.Defaults);
+      const block = this.block(n.block);
+      return kw && { kind: 'DefaultsDecl', properties: block.properties, range: this.span(kw, kw, block.end) };
     }
     if (c.runDecl) {
-      const n = partial(c.runDecl);
-      const name = n && this.identifier(token(n.children.name));
-      if (!n || !name) return undefined;
-      const parent = this.identifier(token(n.children.parent));
-      return { kind: 'RunDecl', name, ...(parent ? { extends: parent } : {}), properties: this.block(n.children.block), range: this.nodeRange(n) };
+      const n = c.runDecl[0]!.children;
+      const kw = token(n.Run);
+      const name = this.identifier(token(n.name));
+      if (!kw || !name) return undefined;
+      const parent = this.identifier(token(n.parent));
+      const block = this.block(n.block);
+      return {
+        kind: 'RunDecl',
+        name,
+        ...(parent ? { extends: parent } : {}),
+        properties: block.properties,
+        range: this.span(kw, name, parent, block.end),
+      };
     }
     if (c.sweepDecl) {
-      const n = partial(c.sweepDecl);
-      const name = n && this.identifier(token(n.children.name));
-      if (!n || !name) return undefined;
-      const of = this.identifier(token(n.children.run));
-      const st = node(n.children.strategy);
+      const n = c.sweepDecl[0]!.children;
+      const kw = token(n.Sweep);
+      const name = this.identifier(token(n.name));
+      if (!kw || !name) return undefined;
+      const of = this.identifier(token(n.run));
+      const st = node(n.strategy);
       const strategy = st && this.callOrName(st);
+      const block = this.block(n.block);
       return {
         kind: 'SweepDecl',
         name,
         ...(of ? { of } : {}),
         ...(strategy ? { strategy } : {}),
-        properties: this.block(n.children.block),
-        range: this.nodeRange(n),
+        properties: block.properties,
+        range: this.span(kw, name, of, strategy, block.end),
       };
     }
     if (c.evaluateDecl) {
-      const n = partial(c.evaluateDecl);
-      return n && { kind: 'EvaluateDecl', properties: this.block(n.children.block), range: this.nodeRange(n) };
+      const n = c.evaluateDecl[0]!.children;
+      const kw = token(n.Evaluate);
+      const block = this.block(n.block);
+      return kw && { kind: 'EvaluateDecl', properties: block.properties, range: this.span(kw, kw, block.end) };
     }
     if (c.reviewDecl) {
-      const n = partial(c.reviewDecl);
-      return n && { kind: 'ReviewDecl', properties: this.block(n.children.block), range: this.nodeRange(n) };
+      const n = c.reviewDecl[0]!.children;
+      const kw = token(n.Review);
+      const block = this.block(n.block);
+      return kw && { kind: 'ReviewDecl', properties: block.properties, range: this.span(kw, kw, block.end) };
     }
     return undefined;
   }
 
   private callOrName(n: CallOrNameCstNode): CallValue | NameValue | undefined {
-    const callee = this.identifier(token(n.children.callee));
+    const c = n.children;
+    const callee = this.identifier(token(c.callee));
     if (!callee) return undefined;
-    if (!n.children.LParen) return { kind: 'Name', name: callee.name, range: callee.range };
-    return { kind: 'Call', callee, args: this.arguments(n.children.arguments), range: this.nodeRange(n) };
+    if (!c.LParen) return { kind: 'Name', name: callee.name, range: callee.range };
+    const args = this.arguments(c.arguments);
+    return { kind: 'Call', callee, args, range: this.span(callee, token(c.LParen), args[args.length - 1], token(c.RParen)) };
   }
 
   /** A block that recovery abandoned still yields the properties parsed before the error. */
-  private block(ns: BlockCstNode[] | undefined): Property[] {
+  private block(ns: BlockCstNode[] | undefined): { properties: Property[]; end: Part } {
     const n = ns?.[0];
-    if (!n) return [];
-    return nodes(n.children.property)
+    if (!n) return { properties: [], end: undefined };
+    const properties = nodes(n.children.property)
       .map((p) => this.property(p))
       .filter(defined);
+    const close = token(n.children.RBrace);
+    return { properties, end: close ?? properties[properties.length - 1] ?? token(n.children.LBrace) };
   }
 
   private property(n: PropertyCstNode): Property | undefined {
     const pathNode = node(n.children.path);
     const listNode = node(n.children.valueList);
     if (!pathNode || !listNode || !token(n.children.Colon)) return undefined;
-    const segments = realTokens(pathNode.children.segment).map((t) => this.identifier(t)!);
+    const segments: Identifier[] = [];
+    for (const t of pathNode.children.segment ?? []) if (isReal(t)) segments.push(this.identifier(t)!);
     if (segments.length === 0) return undefined;
-    const key: PropertyPath = { kind: 'PropertyPath', segments, range: this.nodeRange(pathNode) };
+    const key: PropertyPath = { kind: 'PropertyPath', segments, range: this.span(segments[0]!, segments[segments.length - 1]) };
     const value = this.valueList(listNode);
-    return value && { kind: 'Property', key, value, range: this.nodeRange(n) };
+    return value && { kind: 'Property', key, value, range: this.span(key, value) };
   }
 
   private valueList(n: ValueListCstNode): Value | undefined {
     const values = this.values(n.children.value);
     if (values.length === 0) return undefined;
     if (!n.children.Comma) return values[0];
-    return { kind: 'List', items: values, bracketed: false, range: this.nodeRange(n) };
+    return { kind: 'List', items: values, bracketed: false, range: this.span(values[0]!, values[values.length - 1]) };
   }
 
   private values(ns: ValueCstNode[] | undefined): Value[] {
@@ -195,18 +238,30 @@ class AstBuilder {
 
   private value(n: ValueCstNode): Value | undefined {
     const c = n.children;
-    const num = token(c.NumberLiteral);
-    if (num) return this.numberLiteral(num);
-    const str = token(c.StringLiteral);
-    if (str) return this.stringLiteral(str);
+    if (c.NumberLiteral) {
+      const t = token(c.NumberLiteral);
+      return t && this.numberLiteral(t);
+    }
+    if (c.StringLiteral) {
+      const t = token(c.StringLiteral);
+      return t && this.stringLiteral(t);
+    }
     const bool = token(c.True) ?? token(c.False);
     if (bool) return { kind: 'Boolean', value: bool.image === 'true', range: this.tokRange(bool) };
     const none = token(c.None);
     if (none) return { kind: 'None', range: this.tokRange(none) };
     const list = node<ListCstNode>(c.list);
-    if (list) return { kind: 'List', items: this.values(list.children.value), bracketed: true, range: this.nodeRange(list) };
+    if (list) {
+      const open = token(list.children.LBracket);
+      const items = this.values(list.children.value);
+      return open && { kind: 'List', items, bracketed: true, range: this.span(open, items[items.length - 1], token(list.children.RBracket)) };
+    }
     const record = node<RecordCstNode>(c.record);
-    if (record) return { kind: 'Record', entries: this.arguments(record.children.arguments), range: this.nodeRange(record) };
+    if (record) {
+      const open = token(record.children.LParen);
+      const entries = this.arguments(record.children.arguments);
+      return open && { kind: 'Record', entries, range: this.span(open, entries[entries.length - 1], token(record.children.RParen)) };
+    }
     const word = node<WordValueCstNode>(c.wordValue);
     return word && this.wordValue(word);
   }
@@ -215,13 +270,17 @@ class AstBuilder {
     const c = n.children;
     const name = this.identifier(token(c.name));
     if (!name) return undefined;
-    if (c.LParen) return { kind: 'Call', callee: name, args: this.arguments(c.arguments), range: this.nodeRange(n) };
+    if (c.LParen) {
+      const args = this.arguments(c.arguments);
+      return { kind: 'Call', callee: name, args, range: this.span(name, token(c.LParen), args[args.length - 1], token(c.RParen)) };
+    }
     if (c.At) {
-      const k = token(c.k);
-      if (!k) return undefined;
+      const kt = token(c.k);
+      if (!kt) return undefined;
+      const k = this.numberLiteral(kt);
       const split = c.On ? this.identifier(token(c.split)) : undefined;
       if (c.On && !split) return undefined;
-      return { kind: 'MetricRef', metric: name, k: this.numberLiteral(k), ...(split ? { split } : {}), range: this.nodeRange(n) };
+      return { kind: 'MetricRef', metric: name, k, ...(split ? { split } : {}), range: this.span(name, k, split) };
     }
     return { kind: 'Name', name: name.name, range: name.range };
   }
@@ -239,7 +298,7 @@ class AstBuilder {
     const value = v && this.value(v);
     if (!value) return undefined;
     const name = this.identifier(token(a.children.name));
-    return { kind: 'Argument', ...(name ? { name } : {}), value, range: this.nodeRange(a) };
+    return { kind: 'Argument', ...(name ? { name } : {}), value, range: this.span(name ?? value, value) };
   }
 
   private numberLiteral(t: IToken): NumberLiteral {
