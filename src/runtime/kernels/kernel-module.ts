@@ -1,0 +1,57 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { InternalError } from '../../core/errors.js';
+
+/** The exports of dist/kernels/kernels.wasm (src/runtime/kernels/assembly/kernels.entry.ts). */
+export interface KernelExports {
+  trainRun(tid: number, nthreads: number, ctx: number): void;
+  rankRun(tid: number, nthreads: number, ctx: number): void;
+  heapBase(): number;
+  trainCtxSize(): number;
+  rankCtxSize(): number;
+  syncSize(): number;
+  hash4At(seed: number, stream: number, a: number, b: number): number;
+  boundedAt(h: number, n: number): number;
+  shuffleAt(ptr: number, len: number, seed: number, stream: number, key: number): void;
+  drawNegativesAt(out: number, n: number, user: number, position: number, seed: number, stream: number, numItems: number, exclude: number, indptr: number, indices: number, bits: number): void;
+  MAX_EXCLUDE: WebAssembly.Global;
+}
+
+/** Kernel entry points that run on every thread of a pool: fn(tid, nthreads, ctx). */
+export type ParallelKernel = 'trainRun' | 'rankRun';
+
+export interface KernelModule {
+  module: WebAssembly.Module;
+  /** First 12 hex digits of the .wasm file's sha256: which build ran, for the run record. */
+  build: string;
+}
+
+/** dist/kernels/kernels.wasm, seen from dist/src/runtime/kernels/. */
+export const KERNELS_WASM = fileURLToPath(new URL('../../../kernels/kernels.wasm', import.meta.url));
+
+let loaded: Promise<KernelModule> | undefined;
+
+/** Compiles the kernel module once per process. */
+export function loadKernelModule(): Promise<KernelModule> {
+  loaded ??= (async () => {
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(KERNELS_WASM);
+    } catch {
+      throw new InternalError(`the fused kernels are not built: ${KERNELS_WASM} is missing (run \`npm run build\`)`);
+    }
+    const module = await WebAssembly.compile(new Uint8Array(bytes));
+    return { module, build: createHash('sha256').update(bytes).digest('hex').slice(0, 12) };
+  })();
+  loaded.catch(() => {
+    loaded = undefined;
+  });
+  return loaded;
+}
+
+/** Instantiates the module on a shared memory (synchronously: also used inside workers). */
+export function instantiateKernels(module: WebAssembly.Module, memory: WebAssembly.Memory): KernelExports {
+  const instance = new WebAssembly.Instance(module, { env: { memory } });
+  return instance.exports as unknown as KernelExports;
+}
