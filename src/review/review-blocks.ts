@@ -226,7 +226,7 @@ function datasetBlocks(doc: ReviewDocument, ds: DatasetSection): Block[] {
     blocks.push({ kind: 'heading', level: 3, text: 'Training curves', id: `curves-${ds.name}` });
     blocks.push({
       kind: 'table',
-      caption: 'Loss at the first and last epoch, and the best monitored value with its epoch.',
+      caption: caption('Loss at the first and last epoch, and the best monitored value with its epoch.'),
       header: ['trial', 'epochs', 'first loss', 'last loss', 'monitored', 'best', 'at epoch'],
       numeric: [false, true, true, true, false, true, true],
       rows: curveTrials.map((t) => {

@@ -42,6 +42,8 @@ export interface ReviewResult {
   doc: ReviewDocument;
   paths?: { md: string; html: string; json: string };
   seconds: number;
+  /** Analyses of this call: computed now or read from the cache. */
+  analyses: { computed: number; cached: number };
 }
 
 /**
@@ -83,7 +85,7 @@ export async function review(o: ReviewOptions): Promise<ReviewResult> {
   const seconds = () => (performance.now() - t0) / 1000;
   if (latest && latest.doc.contentHash === hash) {
     o.out(`${displayPath(resolve(join(dir, `v${latest.version}`)))} is current (no change in configuration or results)`);
-    return { status: 'current', version: latest.version, dir, doc: latest.doc, seconds: seconds() };
+    return { status: 'current', version: latest.version, dir, doc: latest.doc, seconds: seconds(), analyses: { computed: cache.computed, cached: cache.cached } };
   }
   const version = (latest?.version ?? 0) + 1;
   const doc: ReviewDocument = { format: REVIEW_FORMAT, experiment: model.name, version, created: (o.now?.() ?? new Date()).toISOString(), contentHash: hash, facts, content };
@@ -100,7 +102,7 @@ export async function review(o: ReviewOptions): Promise<ReviewResult> {
         `\`expc review diff ${o.file} v${latest.version} v${version}\` shows them`,
     );
   }
-  return { status: 'written', version, dir, doc, paths, seconds: seconds() };
+  return { status: 'written', version, dir, doc, paths, seconds: seconds(), analyses: { computed: cache.computed, cached: cache.cached } };
 }
 
 export interface ReviewDiffOptions {
