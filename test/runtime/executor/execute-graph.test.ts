@@ -46,10 +46,10 @@ describe('executeGraph: caching', function () {
   });
   after(() => rmSync(root, { recursive: true, force: true }));
 
-  it('a first run computes every step', async () => {
+  it('a first run computes every step once (a sweep point equal to its run is computed once)', async () => {
     const r = await execute(exp(), store);
-    assert.equal(r.ran.length, 2 + 2 * 4);
-    assert.deepEqual(r.cached, []);
+    assert.equal(r.ran.length, 2 + 2 * 3);
+    assert.deepEqual(r.cached, ['train:syn/onebp[backprop.beta=0.9]', 'evaluate:syn/onebp[backprop.beta=0.9]']);
     for (const o of r.outcomes.filter((x) => x.kind === 'evaluate')) assert.ok(typeof (o.meta!['mean'] as Record<string, number>)['ndcg@10'] === 'number');
   });
 
@@ -61,7 +61,8 @@ describe('executeGraph: caching', function () {
 
   it('changing only the evaluate block re-runs evaluation only', async () => {
     const r = await execute(exp('precision, recall, ndcg @ 5, 10, 20'), store);
-    assert.deepEqual(r.ran.sort(), ['evaluate:syn/onebp', 'evaluate:syn/onebp[backprop.beta=0.5]', 'evaluate:syn/onebp[backprop.beta=0.9]', 'evaluate:syn/twobp']);
+    assert.deepEqual(r.ran.sort(), ['evaluate:syn/onebp', 'evaluate:syn/onebp[backprop.beta=0.5]', 'evaluate:syn/twobp']);
+    assert.deepEqual(r.cached.filter((id) => id.startsWith('evaluate:')), ['evaluate:syn/onebp[backprop.beta=0.9]']);
   });
 
   it('adding one sweep value trains only that trial', async () => {
