@@ -152,6 +152,8 @@ export function describeTokenType(t: TokenType): string {
       return 'end of file';
     case 'DeclarationKeyword':
       return 'a declaration';
+    case 'NotDeclarationStart':
+      return 'any token';
   }
   if (typeof t.LABEL === 'string') return t.LABEL;
   if (typeof t.PATTERN === 'string') return `'${t.PATTERN}'`;
