@@ -2,7 +2,6 @@ import type { RunConfig, Trial } from '../../compiler/model.js';
 import { UsageError } from '../../core/errors.js';
 import { isJsonObject, type Json } from '../../core/json.js';
 import { readRunRecords, type RunRecord } from '../../runtime/record/run-record.js';
-import { formatTable } from '../summary.js';
 
 export interface RunsFilter {
   experiment?: string;
@@ -105,6 +104,7 @@ export function summarizeRecord(r: RunRecord, trials: Trial[]): RunSummary {
 
 /** `expc runs`: one line per recorded run, oldest first, filtered by experiment, dataset, run and parameters. */
 export async function runs(o: RunsOptions): Promise<RunSummary[]> {
+  (o.params ?? []).forEach(parseParamFilter); // a malformed filter is a usage error even when there is nothing to filter
   const records = readRunRecords(o.cacheDir, (m) => o.warn(`warning: ${m}`));
   const trialFilters = o.dataset !== undefined || o.run !== undefined || (o.params?.length ?? 0) > 0;
   const out: RunSummary[] = [];
@@ -137,6 +137,9 @@ export async function runs(o: RunsOptions): Promise<RunSummary[]> {
     `${s.backend}/${s.engines.length ? s.engines.join('+') : '-'}`,
     ...(trialFilters ? [s.trials.length > 3 ? `${s.trials.slice(0, 3).join(', ')}, +${s.trials.length - 3}` : s.trials.join(', ')] : []),
   ]);
-  o.out(formatTable(['id', 'started', 'experiment', 'status', 'ran/cached/failed', 'seconds', 'backend/engine', ...(trialFilters ? ['matching trials'] : [])], rows));
+  const header = ['id', 'started', 'experiment', 'status', 'ran/cached/failed', 'seconds', 'backend/engine', ...(trialFilters ? ['matching trials'] : [])];
+  const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j]!.length)));
+  const line = (cells: string[]) => cells.map((c, j) => (j === 4 || j === 5 ? c.padStart(widths[j]!) : c.padEnd(widths[j]!))).join('  ').trimEnd();
+  o.out([line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n'));
   return out;
 }
