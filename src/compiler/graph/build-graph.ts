@@ -1,4 +1,5 @@
 import { dirname } from 'node:path';
+import { METRIC_NAMES } from '../../runtime/training/training.spec.js';
 import type { ExperimentModel, Trial } from '../model.js';
 import { ExecutionGraph, type GraphNode } from './graph.js';
 import { asJson, type EvaluateStepParams, type LoadDatasetContext, type LoadDatasetParams, type MonitorParams, type SplitParams, type TrainParams } from './steps.js';
@@ -42,13 +43,18 @@ export function buildGraph(model: ExperimentModel): ExecutionGraph {
   return new ExecutionGraph(model.name, nodes);
 }
 
+/** Cutoffs tracked on test under the paper protocol whatever the evaluate block says. */
+export const PAPER_TRACKED_CUTOFFS = [1, 3, 5, 10, 20, 50, 100] as const;
+
 function trainParams(trial: Trial, protocol: 'validation' | 'paper', hasValidation: boolean, model: ExperimentModel): TrainParams {
   const es = trial.config.training.early_stop;
   let monitor: MonitorParams;
   if (protocol === 'paper') {
-    // The paper's protocol reports the best test value of every metric over epochs, so every
-    // evaluated metric is tracked on test during training.
-    monitor = { split: 'test', metrics: model.evaluate.metrics, cutoffs: model.evaluate.cutoffs };
+    // The paper's protocol reports the best test value of each metric over epochs, so metrics are
+    // tracked on test during training: all of them at the usual cutoffs (plus any other the
+    // evaluate block asks for), so that editing the evaluate block does not retrain.
+    const cutoffs = [...new Set([...PAPER_TRACKED_CUTOFFS, ...model.evaluate.cutoffs])].sort((a, b) => a - b);
+    monitor = { split: 'test', metrics: [...METRIC_NAMES], cutoffs };
   } else if (es) {
     monitor = { split: 'valid', metrics: [es.metric], cutoffs: [es.k] };
   } else if (hasValidation) {
