@@ -53,9 +53,10 @@ describe('onebp_vs_twobp.exp, shortened, on ML-100K', function () {
     assert.equal(r.ran.filter((id) => id.startsWith('train:')).length, 10);
     assert.match(r.out, /ml100k_paper: PAPER PROTOCOL \(best test value of each metric over evaluated epochs/);
     assert.match(r.out, /ml100k: test metrics of the epoch kept by validation/);
-    const ev = r.record.nodes.find((n) => n.id === 'evaluate:ml100k/onebp')!;
-    assert.equal((ev.meta!['users'] as number) <= 943, true);
-    assert.ok((ev.meta!['mean'] as Record<string, number>)['ndcg@20']! > 0.05, 'even 2 epochs rank far better than chance');
+    const ev = r.record.nodes.find((n) => n.id === 'evaluate:ml100k/twobp')!;
+    assert.equal(ev.meta!['users'], 943);
+    // A random ranking has P@20 of about 21 test items / 1,600 candidates = 0.013; two epochs already do better.
+    assert.ok((ev.meta!['mean'] as Record<string, number>)['precision@20']! > 0.02);
   });
 
   it('changing only the evaluate block re-runs evaluation only', async () => {
