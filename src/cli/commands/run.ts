@@ -47,10 +47,13 @@ export async function run(o: RunOptions): Promise<RunResult> {
   }
   const store = new ArtifactStore(o.cacheDir, (m) => o.warn(`warning: ${m}`));
   store.cleanTmp();
-  const services = new RuntimeServices(o.runtime, (b) =>
-    o.out(`backend: ${b.name} (${b.package} ${b.version}${b.gpu ? ', GPU' : ''})${b.note ? `; ${b.note}` : ''}`),
-  );
   const tty = o.progress === 'auto' && process.stdout.isTTY === true;
+  // On a terminal the task list owns the screen while it runs: the backend line waits until it is done.
+  let backendLine: string | undefined;
+  const services = new RuntimeServices(o.runtime, (b) => {
+    backendLine = `backend: ${b.name} (${b.package} ${b.version}${b.gpu ? ', GPU' : ''})${b.note ? `; ${b.note}` : ''}`;
+    if (!tty) o.out(backendLine);
+  });
   const renderer: ProgressRenderer = o.progress === 'none' ? { sink: () => {}, done: async () => {} } : tty ? listrRenderer(graph) : lineRenderer(o.out);
   o.out(`expc: ${model.name}: ${model.datasets.length} dataset(s), ${model.trials.length} trial(s), ${graph.nodes.length} steps; cache ${displayPath(resolve(o.cacheDir))}`);
 
@@ -58,6 +61,7 @@ export async function run(o: RunOptions): Promise<RunResult> {
   try {
     execution = await executeGraph(graph, { store, services, emit: renderer.sink, force: o.force });
     await renderer.done();
+    if (tty && backendLine) o.out(backendLine);
   } finally {
     await services.dispose();
   }
