@@ -59,7 +59,8 @@ export async function review(o: ReviewOptions): Promise<ReviewResult> {
     o.out('');
   }
   const { model, graph } = compileOrThrow(o.file, o.run ? () => {} : o.warn);
-  const services = new RuntimeServices(o.runtime);
+  // Keys hash the data files; a review reads results and never downloads a dataset.
+  const services = new RuntimeServices({ ...o.runtime, allowDownload: false });
   let keyed: Awaited<ReturnType<typeof graphKeys>>;
   try {
     keyed = await graphKeys(graph, services);
