@@ -5,9 +5,9 @@ import type { UserItems } from '../runtime/data/user-items.js';
 import { groupRecall } from './analysis/group-recall.js';
 import { kmeans } from './analysis/kmeans.js';
 import { groupSizes, popularityGroups } from './analysis/popularity-groups.js';
-import { project2d } from './analysis/project-2d.js';
 import { typeShares } from './analysis/type-shares.js';
 import { typeStatistics } from './analysis/type-statistics.js';
+import { ProjectionRunner } from './project-in-worker.js';
 import { finite, type ItemClustersRun, type ItemClustersSection, type PopularityGroupsSection, type TypeTableRow } from './review-data.js';
 
 /** Seed of k-means and of the projections (recorded in every review). */
@@ -22,11 +22,15 @@ const ANALYSIS_VERSION = 1;
 export class AnalysisCache {
   computed = 0;
   cached = 0;
-  seconds = 0;
+  readonly projections: ProjectionRunner;
   constructor(
     private readonly store: ArtifactStore,
     private readonly experiment: string,
-  ) {}
+    /** Projections computed at the same time, each on a worker thread. */
+    parallelism?: number,
+  ) {
+    this.projections = new ProjectionRunner(parallelism);
+  }
 
   key(analysis: string, params: Json, inputs: string[]): string {
     return hashJson({ analysis, version: ANALYSIS_VERSION, params, inputs });
@@ -47,9 +51,7 @@ export class AnalysisCache {
       for (const name of (hit.meta['arrays'] as string[]) ?? []) arrays[name] = hit.npy(`${name}.npy`).data as Int32Array | Float64Array;
       return { json: hit.json('value.json'), arrays };
     }
-    const t0 = performance.now();
     const value = await compute();
-    this.seconds += (performance.now() - t0) / 1000;
     this.computed++;
     const files: Record<string, Uint8Array> = { 'value.json': jsonFile(value.json) };
     for (const [name, a] of Object.entries(value.arrays)) files[`${name}.npy`] = npyFile(a.data, a.shape);
@@ -248,17 +250,23 @@ export async function itemClustersAnalysis(
   const ids = userIds();
   const Kmax = Ks[Ks.length - 1]!;
 
+  // The projections of all runs at once (each exact t-SNE is O(n^2) per step): one worker each.
+  const projected = await Promise.all(
+    clustered.map((c) =>
+      cache.getOrCompute('projection', { method: projection, seed: ANALYSIS_SEED, user: u }, [c.trial.trainKey], async () => {
+        const t = c.trial.tables();
+        const n = t.item.length / t.dim;
+        const data = new Float32Array((n + 1) * t.dim);
+        data.set(t.item);
+        data.set(t.user.subarray(u * t.dim, (u + 1) * t.dim), n * t.dim);
+        const coords = await cache.projections.project({ data, n: n + 1, dim: t.dim, method: projection, seed: ANALYSIS_SEED });
+        return { json: null, arrays: { coords: { data: coords, shape: [n + 1, 2] } } };
+      }),
+    ),
+  );
   const out: ItemClustersRun[] = [];
-  for (const c of clustered) {
-    const p = await cache.getOrCompute('projection', { method: projection, seed: ANALYSIS_SEED, user: u }, [c.trial.trainKey], () => {
-      const t = c.trial.tables();
-      const n = t.item.length / t.dim;
-      const data = new Float32Array((n + 1) * t.dim);
-      data.set(t.item);
-      data.set(t.user.subarray(u * t.dim, (u + 1) * t.dim), n * t.dim);
-      const coords = project2d(data, n + 1, t.dim, projection, ANALYSIS_SEED);
-      return { json: null, arrays: { coords: { data: coords, shape: [n + 1, 2] } } };
-    });
+  for (const [i, c] of clustered.entries()) {
+    const p = projected[i]!;
     const coords = p.arrays['coords'] as Float64Array;
     const row = c.trial.users.indexOf(u);
     const list = row >= 0 ? c.trial.topK.subarray(row * c.trial.k, (row + 1) * c.trial.k) : new Int32Array(Kmax).fill(-1);

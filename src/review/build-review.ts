@@ -166,8 +166,11 @@ export interface BuildReviewOptions {
 /** The content (configuration and results) and facts of a review, from cached results. */
 export async function buildReview(o: BuildReviewOptions): Promise<{ content: ReviewContent; facts: ReviewFacts }> {
   const { model, inputs, cache } = o;
-  const datasets: DatasetSection[] = [];
-  for (const d of model.datasets) if (inputs.trials.some((t) => t.trial.dataset === d.name)) datasets.push(await datasetSection(model, inputs, d.name, cache));
+  // Concurrently, so that the projections of every dataset share the worker threads.
+  const t0 = performance.now();
+  const datasets: DatasetSection[] = await Promise.all(
+    model.datasets.filter((d) => inputs.trials.some((t) => t.trial.dataset === d.name)).map((d) => datasetSection(model, inputs, d.name, cache)),
+  );
 
   const runFacts = new RunFacts(o.records);
   const trials: Record<string, TrialFacts> = {};
@@ -203,7 +206,7 @@ export async function buildReview(o: BuildReviewOptions): Promise<{ content: Rev
     reviewer: o.reviewer,
     records: runFacts.recordsFor(keys).map((r) => r.id),
     trials,
-    analyses: { computed: cache.computed, cached: cache.cached, seconds: cache.seconds },
+    analyses: { computed: cache.computed, cached: cache.cached, seconds: (performance.now() - t0) / 1000 },
   };
   return { content, facts };
 }

@@ -68,7 +68,7 @@ function headerBlocks(doc: ReviewDocument): Block[] {
         `Node ${str(env['node'])}, tfjs-core ${str(env['tfjsCore'])}, expc ${str(env['expc'])} (the run); review written with expc ${facts.reviewer.expc}, Node ${facts.reviewer.node}`,
         `CPU: ${str(env['cpu'])} (${str(env['cores'])} cores)${env['memoryGiB'] ? `, ${str(env['memoryGiB'])} GiB` : ''}; GPU: ${env['gpu'] ? str(env['gpu']) : 'none'}; platform ${str(env['platform'])}`,
         `run records: ${facts.records.length ? facts.records.join(', ') : 'none found (results were found in the cache only)'}`,
-        `analyses: ${facts.analyses.computed} computed in ${facts.analyses.seconds.toFixed(1)} s, ${facts.analyses.cached} from the cache`,
+        `analyses (k-means, projections, popularity groups): ${facts.analyses.computed} computed, ${facts.analyses.cached} from the cache; tables and analyses built in ${facts.analyses.seconds.toFixed(1)} s`,
       ],
     },
     { kind: 'heading', level: 2, text: 'Evaluation protocol', id: 'protocol' },

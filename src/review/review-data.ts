@@ -37,7 +37,7 @@ export interface ReviewFacts {
   records: string[];
   /** By `<dataset>/<trial>`. */
   trials: Record<string, TrialFacts>;
-  /** Seconds spent on analyses in this review (k-means, projections, groups), and how many came from the cache. */
+  /** Analyses (k-means, projections, groups) computed and read from the cache, and the wall time of building the tables and analyses. */
   analyses: { computed: number; cached: number; seconds: number };
 }
 

@@ -71,7 +71,7 @@ export async function review(o: ReviewOptions): Promise<ReviewResult> {
   const loaded = loadResults(model, graph, keyed.keys, keyed.blocked, store);
   if ('missing' in loaded) throw missingStepsError(model.name, o.file, loaded.missing);
 
-  const cache = new AnalysisCache(store, model.name);
+  const cache = new AnalysisCache(store, model.name, o.runtime.threads);
   const { content, facts } = await buildReview({
     model,
     inputs: loaded.inputs,

@@ -13,6 +13,8 @@ import { pairedTTest } from '../../../src/review/stats/paired-t-test.js';
 import { wilcoxonSignedRank } from '../../../src/review/stats/wilcoxon-signed-rank.js';
 import { contentHash, roundNumbers, type ConfigSnapshot, type ReviewContent } from '../../../src/review/review-data.js';
 import { listVersions, readReviewFile, resolveVersion } from '../../../src/review/versions.js';
+import { ProjectionRunner } from '../../../src/review/project-in-worker.js';
+import { project2d } from '../../../src/review/analysis/project-2d.js';
 import { compileFiles } from '../../compiler/helpers.js';
 
 const values = (users: number[], columns: string[], rows: number[][]): PerUserValues => ({ users: Int32Array.from(users), columns, perUser: Float64Array.from(rows.flat()) });
@@ -102,6 +104,19 @@ describe('review parts on hand-made inputs', () => {
       assert.match(chosen.why, /median number of training items \(5\) among the 3 test users whose training items span at least 3 latent types/);
       // With only clustering A, user 0 (3 items) joins: counts 3, 4, 5, 5 -> lower median 4 -> user 1.
       assert.equal(chooseUser(Int32Array.from([0, 1, 2, 3, 4]), train, [a], 3).user, 1);
+    });
+  });
+
+  describe('projections on worker threads', () => {
+    it('give the same coordinates as in process, several at a time', async () => {
+      const n = 700;
+      const dim = 6;
+      const data = Float32Array.from({ length: n * dim }, (_, i) => Math.sin(i * 1.7) + (i % dim === 0 ? Math.floor(i / dim / 100) : 0));
+      const runner = new ProjectionRunner(2);
+      const jobs = [1, 2, 3].map((seed) => ({ data, n, dim, method: 'pca' as const, seed }));
+      const got = await Promise.all(jobs.map((j) => runner.project(j)));
+      jobs.forEach((j, i) => assert.deepEqual(got[i], project2d(j.data, j.n, j.dim, j.method, j.seed)));
+      assert.equal(got[0]!.length, 2 * n);
     });
   });
 
