@@ -1,14 +1,16 @@
 """The PyTorch side of `npm run bench` (bench/bench.ts): the same workloads, in the same run.
 
 Reads <dir>/spec.json and the .npy arrays bench.ts wrote next to it, prints one JSON object on
-stdout: {"torch": version, "threads": n, "results": [{"workload", "case", "metric", "seconds", "repeats"}]}.
+stdout: {"torch": version, "results": [{"workload", "case", "metric", "threads", "seconds", "repeats"}]}.
 
 Training mirrors the OneBP reference code: dense nn.Embedding tables, torch.optim.Adam (coupled
 weight decay, every row every step), InfoNCE over [positive, negatives], OneBP = the optimiser owns
 the item table only, user rows moved by indexed assignment after the step. Negatives: uniform,
 excluding the user's training items (rejection against a dense mask, redrawn until none is a
-positive), drawn inside the timed loop as our kernels do. Evaluation: blocked matmul, training
-items masked to -inf, topk, then P/R/F1/NDCG at every cutoff.
+positive; not made distinct within a pair), drawn inside the timed loop as our kernels do. An
+epoch's time is the median of the epochs after the first (warm-up). Evaluation ranks the tables
+that bench.ts trained (so its metrics can be checked against ours): blocked matmul, training items
+masked to -inf, topk, then P/R/F1/NDCG at every cutoff; the time is the best of a few repeats.
 """
 import json
 import math
@@ -99,10 +101,14 @@ def evaluate(w, user, item, cutoffs):
     return out
 
 
+def median(xs):
+    xs = sorted(xs)
+    return xs[len(xs) // 2] if len(xs) % 2 else (xs[len(xs) // 2 - 1] + xs[len(xs) // 2]) / 2
+
+
 def main():
     d = sys.argv[1]
     spec = json.load(open(os.path.join(d, "spec.json")))
-    torch.set_num_threads(spec["threads"])
     gen = torch.Generator().manual_seed(spec["seed"])
     results = []
     for w in spec["workloads"]:
@@ -118,20 +124,23 @@ def main():
         test_mask[tu, ti] = True
         w["testMask"] = test_mask
         w["testUsers"] = torch.unique(tu)
-        for case in w["cases"]:
-            times, user, item = train_epochs(w, case, case["epochs"], gen)
-            # the first epoch includes warm-up (allocator, thread pool); report the mean of the rest
-            steady = times[1:] if len(times) > 1 else times
-            results.append({"workload": name, "case": case["id"], "metric": "epoch_s", "seconds": sum(steady) / len(steady), "repeats": len(steady)})
-            if case.get("evaluate"):
-                evaluate(w, user, item, spec["cutoffs"])
-                ts = []
-                for _ in range(spec["evalRepeats"]):
-                    t0 = time.perf_counter()
-                    metrics = evaluate(w, user, item, spec["cutoffs"])
-                    ts.append(time.perf_counter() - t0)
-                results.append({"workload": name, "case": case["id"], "metric": "eval_s", "seconds": min(ts), "repeats": len(ts), "metrics": metrics})
-    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "results": results}))
+        for threads in spec["threadCounts"]:
+            torch.set_num_threads(threads)
+            for case in w["cases"]:
+                times, _, _ = train_epochs(w, case, case["epochs"], gen)
+                steady = times[1:] if len(times) > 1 else times
+                results.append({"workload": name, "case": case["id"], "metric": "epoch_s", "threads": threads, "seconds": median(steady), "repeats": len(steady)})
+                if case.get("evalTables"):
+                    user = torch.from_numpy(np.load(os.path.join(d, case["evalTables"] + ".user.npy")))
+                    item = torch.from_numpy(np.load(os.path.join(d, case["evalTables"] + ".item.npy")))
+                    evaluate(w, user, item, spec["cutoffs"])
+                    ts = []
+                    for _ in range(spec["evalRepeats"]):
+                        t0 = time.perf_counter()
+                        metrics = evaluate(w, user, item, spec["cutoffs"])
+                        ts.append(time.perf_counter() - t0)
+                    results.append({"workload": name, "case": case["id"], "metric": "eval_s", "threads": threads, "seconds": min(ts), "repeats": len(ts), "metrics": metrics})
+    print(json.dumps({"torch": torch.__version__, "results": results}))
 
 
 if __name__ == "__main__":

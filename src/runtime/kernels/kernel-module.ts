@@ -27,8 +27,8 @@ export interface KernelModule {
   build: string;
 }
 
-/** dist/kernels/kernels.wasm, seen from dist/src/runtime/kernels/. */
-export const KERNELS_WASM = fileURLToPath(new URL('../../../kernels/kernels.wasm', import.meta.url));
+/** dist/kernels/kernels.wasm, seen from dist/src/runtime/kernels/ (EXPC_KERNELS_WASM overrides it: instrumented builds). */
+export const KERNELS_WASM = process.env['EXPC_KERNELS_WASM'] ?? fileURLToPath(new URL('../../../kernels/kernels.wasm', import.meta.url));
 
 let loaded: Promise<KernelModule> | undefined;
 
@@ -52,6 +52,7 @@ export function loadKernelModule(): Promise<KernelModule> {
 
 /** Instantiates the module on a shared memory (synchronously: also used inside workers). */
 export function instantiateKernels(module: WebAssembly.Module, memory: WebAssembly.Memory): KernelExports {
-  const instance = new WebAssembly.Instance(module, { env: { memory } });
+  // `now` is only imported by instrumented builds (phase timers); extra imports are ignored.
+  const instance = new WebAssembly.Instance(module, { env: { memory, now: () => performance.now() } });
   return instance.exports as unknown as KernelExports;
 }

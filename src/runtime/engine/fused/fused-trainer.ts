@@ -101,7 +101,7 @@ export class FusedTrainer implements Trainer {
       bitsetBytes +
       (rowU + rowI) * (1 + (targets.user ? (adam ? 3 : 1) : 0)) +
       (targets.item ? rowI * (adam ? 3 : 1) : 0) +
-      numPairs * 12 + (numUsers + 1 + nnz) * 4 + numUsers * 5 + numItems * 5 +
+      numPairs * 16 + (numUsers + 1 + nnz) * 4 + numUsers * 5 + numItems * 5 +
       B * (8 + n * 4 + 8 + (2 * n + 3) * 4 + (n + 1) * 24) + 64 * 40;
     const pool = await KernelPool.create(threads, bytes, bytes + (4 << 20));
     try {
@@ -130,7 +130,7 @@ export class FusedTrainer implements Trainer {
       const gItem = targets.item ? a(rowI) : 0;
       const pairUsers = a(numPairs * 4);
       const pairItems = a(numPairs * 4);
-      const order = a(numPairs * 4);
+      const order = a(numPairs * 8);
       const indptr = a((numUsers + 1) * 4);
       const indices = a(nnz * 4);
       const sampleLoss = a(B * 8);

@@ -49,6 +49,7 @@ export const P_STAMPU: u32 = 136;
 export const P_STAMPI: u32 = 140;
 export const P_PAIR_U: u32 = 144;
 export const P_PAIR_I: u32 = 148;
+/** u64 per pair: the epoch's pairs in visiting order, user in the low word, item in the high word. */
 export const P_ORDER: u32 = 152;
 export const P_INDPTR: u32 = 156;
 export const P_INDICES: u32 = 160;

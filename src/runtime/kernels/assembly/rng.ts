@@ -37,12 +37,29 @@ export function boundedFrom(h: u32, n: u32): u32 {
 
 /** Fisher-Yates over an i32 array, driven by hash4(seed, stream, key, i): shuffleInPlace in rng.ts. */
 export function shuffleI32(a: usize, len: i32, seed: u32, stream: u32, key: u32): void {
+  const prefix = hashPrefix(seed, stream, key);
   for (let i = len - 1; i > 0; i--) {
-    const j = <i32>boundedFrom(hash4(seed, stream, key, <u32>i), <u32>(i + 1));
+    const j = <i32>boundedFrom(hashLast(prefix, <u32>i), <u32>(i + 1));
     const pi = a + (<usize>i << 2);
     const pj = a + (<usize>j << 2);
     const t = load<i32>(pi);
     store<i32>(pi, load<i32>(pj));
     store<i32>(pj, t);
+  }
+}
+
+/**
+ * The same Fisher-Yates swaps on an array of 64-bit records: shuffling records that start in
+ * index order leaves record order[p] at position p, where order = the shuffled index array.
+ */
+export function shuffleU64(a: usize, len: i32, seed: u32, stream: u32, key: u32): void {
+  const prefix = hashPrefix(seed, stream, key);
+  for (let i = len - 1; i > 0; i--) {
+    const j = <i32>boundedFrom(hashLast(prefix, <u32>i), <u32>(i + 1));
+    const pi = a + (<usize>i << 3);
+    const pj = a + (<usize>j << 3);
+    const t = load<u64>(pi);
+    store<u64>(pi, load<u64>(pj));
+    store<u64>(pj, t);
   }
 }

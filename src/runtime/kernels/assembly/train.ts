@@ -6,7 +6,7 @@ import {
   T_BACKPROP, T_BATCH, T_BATCHES_DONE, T_COSINE, T_DROP_LAST, T_DUP_SEQ, T_EPOCH, T_EXCLUDE, T_EXPLICIT_SIZE,
   T_LOSS, T_MODE, T_NEG, T_NUM_ITEMS, T_NUM_PAIRS, T_NUM_USERS, T_OPT, T_SEED, T_SHUFFLE, T_STEP, T_STREAM, T_STRIDE,
 } from './layout';
-import { shuffleI32 } from './rng';
+import { shuffleU64 } from './rng';
 import { drawNegatives } from './sampler';
 import { barrier } from './sync';
 import { axpy, dot, lincombTo, scaleTo } from './vec';
@@ -130,6 +130,28 @@ function rangeStart(tid: i32, nthreads: i32, rows: i32): i32 {
   return <i32>((<i64>tid * <i64>rows) / <i64>nthreads);
 }
 
+/** Sink of touchAhead's loads, so that they are not optimised away. */
+let gTouched: u32 = 0;
+
+/**
+ * Issues loads of the cache lines the sample at epoch position `position` will need (its user's
+ * row and positives bitset row) while the current sample computes: wasm has no prefetch, and
+ * these lines are otherwise cache misses in a chain of dependent work.
+ */
+@inline
+function touchAhead(position: i32): void {
+  const u = <i32>load<u64>(pOrder + (<usize>position << 3));
+  const row = pUser + <usize>u * gRowBytes;
+  let acc: u32 = 0;
+  for (let o: usize = 0; o < gRowBytes; o += 64) acc ^= load<u32>(row + o);
+  if (pBitset != 0) {
+    const wordsBytes = <usize>((gNumItems + 31) >>> 5) << 2;
+    const brow = pBitset + <usize>u * wordsBytes;
+    for (let o: usize = 0; o < wordsBytes; o += 64) acc ^= load<u32>(brow + o);
+  }
+  gTouched ^= acc;
+}
+
 /**
  * The forward pass of one sample and its gradient coefficients: scores, loss, d(batch mean
  * loss)/d(score), and (a_j, c_j, e) such that d/d item row j = a_j u + c_j v_j and
@@ -143,10 +165,10 @@ function sample(b: i32, position: i32, size: i32): void {
   const s = gS;
   let u: i32;
   if (gMode == 0) {
-    const pair = load<i32>(pOrder + (<usize>position << 2));
-    u = load<i32>(pPairU + (<usize>pair << 2));
+    const pair = load<u64>(pOrder + (<usize>position << 3));
+    u = <i32>pair;
     store<i32>(pBUsers + (<usize>b << 2), u);
-    store<i32>(pBPos + (<usize>b << 2), load<i32>(pPairI + (<usize>pair << 2)));
+    store<i32>(pBPos + (<usize>b << 2), <i32>(pair >>> 32));
     drawNegatives(pBNeg + (<usize>(b * n) << 2), n, u, position, gSeed, gStream, gNumItems, gExclude, pIndptr, pIndices, pBitset);
   } else {
     u = load<i32>(pBUsers + (<usize>b << 2));
@@ -407,8 +429,8 @@ function aggregate(tid: i32, nthreads: i32, size: i32, t: i32): void {
  * Trains a whole epoch (mode 0: order, batches and negatives computed here) or one explicit
  * batch (mode 1), on `nthreads` threads that all call this with their own tid. Per batch:
  * forward pass and gradient coefficients per sample (claimed dynamically), barrier, gradient
- * accumulation per owned row range, barrier, the optimiser step on the owned rows, barrier,
- * then the moving aggregation on the owned rows and a barrier.
+ * accumulation per owned row range, (barrier, under both), the optimiser step on the owned rows,
+ * barrier, then the moving aggregation on the owned rows and a barrier.
  * Every row is computed by one thread in batch order, so the result does not depend on
  * nthreads; the loss is summed by thread 0 in batch order.
  */
@@ -419,8 +441,11 @@ export function trainRun(tid: i32, nthreads: i32, ctx: usize): void {
   const numPairs = load<i32>(ctx + T_NUM_PAIRS);
   if (tid == 0) {
     if (gMode == 0) {
-      for (let i = 0; i < numPairs; i++) store<i32>(pOrder + (<usize>i << 2), i);
-      if (load<i32>(ctx + T_SHUFFLE) != 0) shuffleI32(pOrder, numPairs, gSeed, STREAM_SHUFFLE, load<u32>(ctx + T_EPOCH));
+      for (let i = 0; i < numPairs; i++) {
+        const o = <usize>i << 2;
+        store<u64>(pOrder + (o << 1), (<u64>load<u32>(pPairI + o) << 32) | <u64>load<u32>(pPairU + o));
+      }
+      if (load<i32>(ctx + T_SHUFFLE) != 0) shuffleU64(pOrder, numPairs, gSeed, STREAM_SHUFFLE, load<u32>(ctx + T_EPOCH));
     }
     atomic.store<i32>(sync + S_TICKET0, 0);
     atomic.store<i32>(sync + S_TICKET1, 0);
@@ -440,7 +465,10 @@ export function trainRun(tid: i32, nthreads: i32, ctx: usize): void {
       const b0 = atomic.add<i32>(ticket, 1) * CHUNK;
       if (b0 >= size) break;
       const b1 = min(b0 + CHUNK, size);
-      for (let b = b0; b < b1; b++) sample(b, start + b, size);
+      for (let b = b0; b < b1; b++) {
+        if (gMode == 0 && b + 1 < b1) touchAhead(start + b + 1);
+        sample(b, start + b, size);
+      }
     }
     barrier(sync, nthreads);
     if (tid == 0) {
@@ -452,7 +480,10 @@ export function trainRun(tid: i32, nthreads: i32, ctx: usize): void {
       lossSum += lastLoss;
     }
     accumulate(tid, nthreads, size);
-    barrier(sync, nthreads);
+    // Under both, item gradients read user rows that other threads' optimiser steps change (and
+    // vice versa). Under onebp / user_only, accumulation reads only rows no step changes or the
+    // thread's own rows, so each thread steps its rows right away.
+    if (gBackprop == 0) barrier(sync, nthreads);
     optimize(tid, nthreads, t);
     barrier(sync, nthreads);
     if (gBackprop != 0) {

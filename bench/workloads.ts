@@ -1,0 +1,69 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { UserItems } from '../src/runtime/data/user-items.js';
+import { parseUData } from '../src/runtime/datasets/movielens-100k.js';
+import { generateSynthetic } from '../src/runtime/datasets/synthetic.js';
+import type { TrainingProblem } from '../src/runtime/engine/engine.js';
+import type { ModelConfig } from '../src/runtime/engine/model-config.js';
+import { holdoutSplit } from '../src/runtime/splits/holdout.js';
+
+/** A benchmark dataset: the training problem and the held-out test items. */
+export interface Workload {
+  name: string;
+  description: string;
+  problem: TrainingProblem;
+  test: UserItems;
+  /** Users with test items (the evaluated users). */
+  testUsers: Int32Array;
+}
+
+function fromSplit(name: string, description: string, numUsers: number, numItems: number, users: Int32Array, items: Int32Array): Workload {
+  const split = holdoutSplit({ test: 0.2, valid: 0, per_user: true, seed: 2022 }, { numUsers, numItems, users, items, part: null, userIds: null, itemIds: null, itemTypes: null, inputs: [] });
+  const pairs = split.train.pairs();
+  return {
+    name,
+    description,
+    problem: { numUsers, numItems, pairUsers: pairs.users, pairItems: pairs.items, positives: split.train },
+    test: split.test,
+    testUsers: split.test.activeUsers(),
+  };
+}
+
+/** MovieLens-100K from $EXPC_DATA_DIR/ml-100k/u.data (default ../shared/datasets), 80/20 per-user holdout; null when absent. */
+export async function ml100k(): Promise<{ workload: Workload | null; file: string }> {
+  const dir = process.env['EXPC_DATA_DIR'] ?? resolve('..', 'shared', 'datasets');
+  const file = join(dir, 'ml-100k', 'u.data');
+  if (!existsSync(file)) return { workload: null, file };
+  const data = await parseUData(file, 0, [], () => {});
+  return { workload: fromSplit('ml-100k', 'MovieLens-100K, 80/20 per-user holdout', data.numUsers, data.numItems, data.users, data.items), file };
+}
+
+/** ML-1M-sized synthetic data: 6,040 users, 3,706 items, ~1M interactions, 80/20 per-user holdout (~800k training pairs). */
+export function ml1mSynthetic(): Workload {
+  const data = generateSynthetic({ users: 6040, items: 3706, types: 18, interests: 3, per_user: 166, popularity: 0.8, noise: 0.05, seed: 1 });
+  return fromSplit('ml-1m-synthetic', 'ML-1M-sized synthetic (6,040 x 3,706, seeded generator)', data.numUsers, data.numItems, data.users, data.items);
+}
+
+export interface BenchCase {
+  id: string;
+  backprop: 'both' | 'onebp';
+  dim: number;
+}
+
+/** The benchmark's model: MF, 5 uniform negatives excluding positives, InfoNCE (dot, t = 1), Adam dense. */
+export function benchConfig(c: BenchCase): ModelConfig {
+  return {
+    encoder: { name: 'mf', params: { dim: c.dim, init: 'xavier_normal', std: 0.1 } },
+    sampler: { name: 'uniform', params: { negatives: 5, exclude_positives: true } },
+    loss: { name: 'infonce', params: { temperature: 1, similarity: 'dot' } },
+    backprop: c.backprop === 'both' ? { name: 'both', params: {} } : { name: 'onebp', params: { beta: 0.99, duplicates: 'last' } },
+    optimizer: { name: 'adam', params: { lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 1e-5, lazy: false } },
+  };
+}
+
+export const CASES: BenchCase[] = [
+  { id: 'TwoBP d=64', backprop: 'both', dim: 64 },
+  { id: 'OneBP d=64', backprop: 'onebp', dim: 64 },
+  { id: 'TwoBP d=128', backprop: 'both', dim: 128 },
+  { id: 'OneBP d=128', backprop: 'onebp', dim: 128 },
+];
