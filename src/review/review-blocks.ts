@@ -242,11 +242,13 @@ function datasetBlocks(doc: ReviewDocument, ds: DatasetSection): Block[] {
   const pg = ds.popularityGroups;
   if (pg) {
     blocks.push({ kind: 'heading', level: 3, text: `Recall@${pg.k} by popularity group (SSM eq. 29)`, id: `popularity-${ds.name}` });
+    const gap = Math.max(0, ...pg.runs.map((r) => Math.abs(r.sum - r.total)));
+    const agreement = gap <= 1e-9 ? `they agree (largest difference ${gap.toExponential(1)})` : `THEY DIFFER by up to ${gap.toExponential(2)}, which points to a bug`;
     const groupNote = paper ? 'Analyses use the kept epoch\'s rankings (not the per-metric best epochs of the paper protocol). ' : '';
     blocks.push({
       kind: 'table',
       caption: caption(
-        `${groupNote}Items in ${pg.groups} groups of equal training-interaction mass (group 0 least popular); each cell is the group's part of Recall@${pg.k}, averaged over seeds. The row "sum" adds the groups; "Recall@${pg.k}" is computed directly: they agree.`,
+        `${groupNote}Items in ${pg.groups} groups of equal training-interaction mass (group 0 least popular); each cell is the group's part of Recall@${pg.k}, averaged over seeds. The row "sum" adds the groups; "Recall@${pg.k}" is computed directly: ${agreement}.`,
       ),
       header: ['group', 'items', 'interactions', ...pg.runs.map((r) => r.run)],
       numeric: [true, true, true, ...pg.runs.map(() => true)],
