@@ -204,7 +204,7 @@ export async function buildReview(o: BuildReviewOptions): Promise<{ content: Rev
     git: o.git,
     environment: runFacts.environmentFor(keys),
     reviewer: o.reviewer,
-    records: runFacts.recordsFor(keys).map((r) => r.id),
+    records: [...new Set([...runFacts.recordsFor(keys), ...runFacts.computedBy(keys)].sort((a, b) => (a.started < b.started ? 1 : -1)).map((r) => r.id))],
     trials,
     analyses: { computed: cache.computed, cached: cache.cached, seconds: (performance.now() - t0) / 1000 },
   };

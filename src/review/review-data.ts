@@ -29,11 +29,11 @@ export interface ReviewFacts {
   /** The .exp root file and its imports as compiled now, with sha256 of each. */
   files: { path: string; sha256: string }[];
   git: { commit: string; dirty: boolean } | null;
-  /** Environment of the latest run record that computed or reused these results. */
+  /** Environment of the newest run record that computed some of these results. */
   environment: Record<string, Json>;
   /** The versions that wrote the review. */
   reviewer: { expc: string; node: string };
-  /** Run records the results were found in, newest first (ids). */
+  /** Run records that computed the results or reused them last, newest first (ids). */
   records: string[];
   /** By `<dataset>/<trial>`. */
   trials: Record<string, TrialFacts>;

@@ -14,10 +14,16 @@ export interface KeyFacts {
  */
 export class RunFacts {
   private readonly byKey = new Map<string, { record: RunRecord; status: string }>();
+  /** The latest record that computed each key (a fully cached run never starts a backend, so its environment says little). */
+  private readonly ranBy = new Map<string, RunRecord>();
 
   /** `records` oldest first (readRunRecords' order). */
   constructor(records: readonly RunRecord[]) {
-    for (const r of records) for (const n of r.nodes) if (n.key && (n.status === 'ran' || n.status === 'cached')) this.byKey.set(n.key, { record: r, status: n.status });
+    for (const r of records)
+      for (const n of r.nodes) {
+        if (n.key && (n.status === 'ran' || n.status === 'cached')) this.byKey.set(n.key, { record: r, status: n.status });
+        if (n.key && n.status === 'ran') this.ranBy.set(n.key, r);
+      }
   }
 
   step(key: string): KeyFacts {
@@ -33,11 +39,27 @@ export class RunFacts {
       const hit = this.byKey.get(k);
       if (hit) seen.set(hit.record.id, hit.record);
     }
-    return [...seen.values()].sort((a, b) => (a.started < b.started ? 1 : a.started > b.started ? -1 : 0));
+    return newestFirst([...seen.values()]);
   }
 
-  /** The environment of the newest record that holds any of the keys (empty when no record does). */
+  /**
+   * The environment the results were computed in: that of the newest record that computed any of
+   * the keys, else of the newest record that holds any (empty when no record does).
+   */
   environmentFor(keys: Iterable<string>): Record<string, Json> {
-    return this.recordsFor(keys)[0]?.environment ?? {};
+    const list = [...keys];
+    return this.computedBy(list)[0]?.environment ?? this.recordsFor(list)[0]?.environment ?? {};
+  }
+
+  /** The records that computed any of the keys (the latest one per key), newest first. */
+  computedBy(keys: Iterable<string>): RunRecord[] {
+    const seen = new Map<string, RunRecord>();
+    for (const k of keys) {
+      const r = this.ranBy.get(k);
+      if (r) seen.set(r.id, r);
+    }
+    return newestFirst([...seen.values()]);
   }
 }
+
+const newestFirst = (records: RunRecord[]): RunRecord[] => records.sort((a, b) => (a.started < b.started ? 1 : a.started > b.started ? -1 : 0));
