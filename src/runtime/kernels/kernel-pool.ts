@@ -55,22 +55,31 @@ export class KernelPool {
     for (let tid = 0; tid < this.threads; tid++) {
       const data: WorkerData = { module: this.module, memory: this.memory, ctlOffset: this.ctlOffset, generation: Atomics.load(this.ctl, Ctl.gen), tid, threads: this.threads };
       const w = new Worker(WORKER_URL, { workerData: data });
+      this.workers.push(w);
+      // Idle workers never keep the process alive; starting and commands in flight ref them.
+      started.push(
+        new Promise<void>((resolve, reject) => {
+          w.once('online', () => {
+            w.unref();
+            resolve();
+          });
+          w.once('error', (e) => reject(new InternalError(`kernel worker ${tid} failed to start: ${e.message}`)));
+          w.once('exit', (code) => reject(new InternalError(`kernel worker ${tid} exited while starting (code ${code})`)));
+        }),
+      );
       w.on('error', (e) => this.fail(`kernel worker ${tid} failed: ${e.stack ?? e.message}`));
       w.on('exit', (code) => {
         if (!this.disposed) this.fail(`kernel worker ${tid} exited (code ${code})`);
       });
-      // Idle workers never keep the process alive; starting and commands in flight ref them.
-      started.push(
-        new Promise((resolve) =>
-          w.once('online', () => {
-            w.unref();
-            resolve();
-          }),
-        ),
-      );
-      this.workers.push(w);
     }
-    await Promise.all(started);
+    try {
+      await Promise.all(started);
+    } catch (e) {
+      this.disposed = true;
+      await Promise.all(this.workers.map((w) => w.terminate()));
+      this.workers.length = 0;
+      throw e;
+    }
   }
 
   private failure?: (reason: string) => void;
