@@ -1,6 +1,6 @@
 import { InternalError } from '../../core/errors.js';
 import { KernelPool } from '../kernels/kernel-pool.js';
-import { RANK_ITEM_TILE, RANK_USER_BLOCK, RankCtx, SYNC_SIZE } from '../kernels/train-layout.js';
+import { RANK_ITEM_TILE, RANK_USER_BLOCK, RankCtx, SYNC_SIZE } from '../kernels/kernel-layout.js';
 import { checkRankRequest, NORM_FLOOR } from './js-ranker.js';
 import type { RankRequest, Ranker } from './rank.js';
 
@@ -17,7 +17,7 @@ export async function createWasmRanker(options: { threads: number }): Promise<Ra
   const pool = await KernelPool.create(threads);
   if (pool.kernels.rankCtxSize() !== RankCtx.size || pool.kernels.syncSize() !== SYNC_SIZE) {
     await pool.dispose();
-    throw new InternalError('wasm ranker: the kernel build does not match src/runtime/kernels/train-layout.ts (rebuild)');
+    throw new InternalError('wasm ranker: the kernel build does not match src/runtime/kernels/kernel-layout.ts (rebuild)');
   }
   const maxExclude = pool.kernels.MAX_EXCLUDE.value as number;
   const base = pool.mark();

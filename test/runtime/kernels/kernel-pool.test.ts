@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { InternalError } from '../../../src/core/errors.js';
 import { KernelPool } from '../../../src/runtime/kernels/kernel-pool.js';
-import { RankCtx } from '../../../src/runtime/kernels/train-layout.js';
+import { RankCtx } from '../../../src/runtime/kernels/kernel-layout.js';
 
 describe('kernel pool', () => {
   it('starts its workers, and dispose() ends every one of them', async () => {

@@ -1,7 +1,7 @@
 import { InternalError, UserError } from '../../../core/errors.js';
 import type { Json } from '../../../core/json.js';
 import { KernelPool } from '../../kernels/kernel-pool.js';
-import { BackpropCode, LossCode, OptimizerCode, SYNC_SIZE, TrainCtx } from '../../kernels/train-layout.js';
+import { BackpropCode, LossCode, OptimizerCode, SYNC_SIZE, TrainCtx } from '../../kernels/kernel-layout.js';
 import { usersWithoutNegatives } from '../../samplers/uniform.js';
 import { negativesStream } from '../../training/epoch.js';
 import type { Batch, EpochResult, EpochSchedule, Tables, Trainer, TrainerOptions, TrainerState, TrainingProblem } from '../engine.js';
@@ -106,7 +106,7 @@ export class FusedTrainer implements Trainer {
     const pool = await KernelPool.create(threads, bytes, bytes + (4 << 20));
     try {
       if (pool.kernels.trainCtxSize() !== TrainCtx.size || pool.kernels.syncSize() !== SYNC_SIZE)
-        throw new InternalError('fused trainer: the kernel build does not match src/runtime/kernels/train-layout.ts (rebuild)');
+        throw new InternalError('fused trainer: the kernel build does not match src/runtime/kernels/kernel-layout.ts (rebuild)');
       const a = (b: number) => pool.alloc(b);
       const ctx = a(TrainCtx.size);
       const sync = a(SYNC_SIZE);

@@ -1,5 +1,5 @@
-// Byte offsets of the context blocks that the TypeScript side (../train-layout.ts,
-// ../rank-layout.ts) writes and the kernels read. The two files must agree; the glue checks
+// Byte offsets of the context blocks that the TypeScript side (../kernel-layout.ts) writes and
+// the kernels read. The two files must agree; the glue checks
 // trainCtxSize() / rankCtxSize() against its own sizes when it loads the module.
 
 // ---- training context ----

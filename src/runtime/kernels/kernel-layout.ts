@@ -1,6 +1,6 @@
 /**
- * Byte offsets of the training context (mirror of assembly/layout.ts; the pool checks the
- * context size against the module's trainCtxSize() when a trainer starts).
+ * Byte offsets of the training and ranking contexts, mirrors of assembly/layout.ts (the trainer
+ * and the ranker check the sizes against the module's trainCtxSize() / rankCtxSize()).
  */
 export const TrainCtx = {
   numUsers: 0,
@@ -38,6 +38,7 @@ export const TrainCtx = {
   stampItem: 140,
   pairUsers: 144,
   pairItems: 148,
+  /** u64 per pair: the epoch's (user, item) pairs in visiting order. */
   order: 152,
   indptr: 156,
   indices: 160,
