@@ -2,6 +2,7 @@
 // epoch and full-ranking evaluation time of the fused kernels (1 thread and all threads), the
 // generic tfjs engine on the wasm backend (a few batches, extrapolated) and, when a Python with
 // torch is found, PyTorch in the same run. Benchmarks, not tests: the machine may be busy.
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { selectBackend, type Backend } from '../src/runtime/backend/select-backend.js';
@@ -120,6 +121,22 @@ async function longRun(w: Workload, epochs: number, ranker: Ranker): Promise<num
   return now() - t0;
 }
 
+/**
+ * How much CPU this run can get: `CORES` processes spin for a second each, in parallel, and
+ * report the share of a core they got. On a shared machine the all-threads figures depend on it.
+ */
+async function cpuAvailability(): Promise<number[]> {
+  const code = 'const c0=process.cpuUsage(),t0=performance.now();let x=0;while(performance.now()-t0<1000)for(let i=0;i<1e5;i++)x+=Math.sqrt(i);const c=process.cpuUsage(c0);console.log((c.user+c.system)/1e3/(performance.now()-t0))';
+  const one = () =>
+    new Promise<number>((resolve) => {
+      let out = '';
+      const p = spawn(process.execPath, ['-e', code]);
+      p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      p.on('close', () => resolve(Number(out.trim())));
+    });
+  return Promise.all(Array.from({ length: CORES }, one));
+}
+
 function table(rows: Row[]): string {
   const lines: string[] = [];
   const byWorkload = new Map<string, Row[]>();
@@ -136,9 +153,11 @@ async function main(): Promise<void> {
   const torch = flag('--no-torch') ? null : findTorch();
   const backend = await selectBackend('wasm');
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const shares = await cpuAvailability();
   const header = [
     `# expc bench, ${new Date().toISOString()}`,
     `machine: ${cpu}, ${CORES} cores (os.availableParallelism), ${Math.round(os.totalmem() / 2 ** 30)} GiB; load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`,
+    `CPU available at the start: ${CORES} spinning processes got ${shares.map((x) => x.toFixed(2)).join(' + ')} of a core (a busy shared machine shows less than ${CORES}; then the all-threads figures are pessimistic)`,
     `node ${process.version}; tfjs ${backend.version} (${backend.package}${backend.note ? `, ${backend.note}` : ''}); torch ${torch ? `${torch.version} (${torch.python})` : 'not found (skipped)'}`,
     `training: MF, InfoNCE (dot, t = 1), Adam dense (lr 1e-3, wd 1e-5), batch 1024, 5 uniform negatives excluding positives; epoch = median of ${EPOCHS} after a warm-up`,
     `evaluation: full ranking of every test user, training items masked, P/R/F1/NDCG@5,10,20; best of 3 after a warm-up`,
@@ -231,6 +250,8 @@ async function main(): Promise<void> {
   const order = rows.map((r, i) => ({ r, i }));
   order.sort((a, b) => wi(a.r) - wi(b.r) || a.r.metric.localeCompare(b.r.metric) || ci(a.r) - ci(b.r) || a.i - b.i);
   rows.splice(0, rows.length, ...order.map((o) => o.r));
+  const sharesAfter = await cpuAvailability();
+  header.push(`CPU available at the end: ${sharesAfter.map((x) => x.toFixed(2)).join(' + ')} of a core; load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   process.stdout.write(`${header.join('\n')}\n${table(rows)}\n`);
   if (jsonFile) {
     // one object per workload, case and implementation; the machine and versions are in the printed header
