@@ -1,11 +1,18 @@
 import { S_BARRIER_COUNT, S_BARRIER_GEN } from './layout';
 
-/** Spins this many times before sleeping in atomic.wait: barriers are usually met within microseconds. */
-const SPIN: i32 = 4000;
+/**
+ * Spins before sleeping in atomic.wait, adapted per thread: a spin that sees the barrier open
+ * doubles the budget (a quiet machine: the others arrive within microseconds, and a sleep would
+ * cost a wake-up), a spin that runs out halves it (a busy machine: the others are descheduled,
+ * and spinning only takes their CPU).
+ */
+const SPIN_MIN: i32 = 256;
+const SPIN_MAX: i32 = 65536;
+let spinBudget: i32 = 4096;
 
 /**
  * A generation barrier for `nthreads` threads on the block at `sync`. The last to arrive resets
- * the count and bumps the generation; the others spin briefly, then wait on the generation word.
+ * the count and bumps the generation; the others spin, then wait on the generation word.
  */
 export function barrier(sync: usize, nthreads: i32): void {
   if (nthreads <= 1) return;
@@ -16,9 +23,13 @@ export function barrier(sync: usize, nthreads: i32): void {
     atomic.notify(sync + S_BARRIER_GEN, nthreads);
     return;
   }
-  for (let i = 0; i < SPIN; i++) {
-    if (atomic.load<i32>(sync + S_BARRIER_GEN) != gen) return;
+  for (let i = 0; i < spinBudget; i++) {
+    if (atomic.load<i32>(sync + S_BARRIER_GEN) != gen) {
+      if (spinBudget < SPIN_MAX) spinBudget <<= 1;
+      return;
+    }
   }
+  if (spinBudget > SPIN_MIN) spinBudget >>= 1;
   while (atomic.load<i32>(sync + S_BARRIER_GEN) == gen) {
     atomic.wait<i32>(sync + S_BARRIER_GEN, gen, -1);
   }
