@@ -9,6 +9,9 @@ import { describeProtocol, PAPER_PROTOCOL_NOTE, selectionText } from './protocol
 import { finite, type ConfigSnapshot, type CurvePoint, type DatasetSection, type ReviewContent, type ReviewFacts, type RunRow, type SweepSection, type TrialFacts, type TrialSection } from './review-data.js';
 import { RunFacts } from './run-facts.js';
 
+/** Loss points kept per training curve besides the evaluated epochs. */
+const MAX_CURVE_POINTS = 200;
+
 /** `onebp[backprop.beta=0.9]#seed=3` -> `onebp[backprop.beta=0.9]`: the trials of one configuration. */
 export function pointOf(trialId: string): string {
   return trialId.replace(/#seed=[^#\]]*$/, '');
@@ -44,7 +47,13 @@ function trialSection(t: TrialInputs, protocol: 'validation' | 'paper', columns:
   const es = t.trial.config.training.early_stop;
   const firstEvaluated = t.curves.epochs.find((e) => e.metrics)?.metrics;
   const selected = es ? `${es.metric}@${es.k}` : firstEvaluated ? Object.keys(firstEvaluated)[0] ?? null : null;
-  const curves: CurvePoint[] = t.curves.epochs.map((e) => ({ epoch: e.epoch, loss: e.loss, metric: selected !== null ? (e.metrics?.[selected] ?? null) : null }));
+  // Every evaluated epoch, and the loss of at most about MAX_CURVE_POINTS others: a 2,000-epoch
+  // curve stays readable and the review small enough to commit.
+  const stride = Math.max(1, Math.ceil(t.curves.epochs.length / MAX_CURVE_POINTS));
+  const last = t.curves.epochs.length - 1;
+  const curves: CurvePoint[] = t.curves.epochs
+    .map((e) => ({ epoch: e.epoch, loss: e.loss, metric: selected !== null ? (e.metrics?.[selected] ?? null) : null }))
+    .filter((p, i) => p.metric !== null || i % stride === 0 || i === last);
   const m = t.trainMeta;
   return {
     id: t.trial.id,
