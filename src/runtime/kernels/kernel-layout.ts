@@ -50,6 +50,10 @@ export const TrainCtx = {
   sync: 184,
   coef: 188,
   bitset: 192,
+  itemBuckets: 196,
+  userBuckets: 200,
+  moveBuckets: 204,
+  bucketCounts: 208,
   temperature: 256,
   lr: 264,
   beta1: 272,
@@ -63,6 +67,9 @@ export const TrainCtx = {
 } as const;
 
 export const SYNC_SIZE = 256;
+
+/** Samples per forward-pass work unit and bucket list (assembly/layout.ts CHUNK). */
+export const TRAIN_CHUNK = 16;
 
 export const LossCode = { infonce: 0, bpr: 1 } as const;
 export const BackpropCode = { both: 0, onebp: 1, user_only: 2 } as const;

@@ -1,7 +1,7 @@
 import { InternalError, UserError } from '../../../core/errors.js';
 import type { Json } from '../../../core/json.js';
 import { KernelPool } from '../../kernels/kernel-pool.js';
-import { BackpropCode, LossCode, OptimizerCode, SYNC_SIZE, TrainCtx } from '../../kernels/kernel-layout.js';
+import { BackpropCode, LossCode, OptimizerCode, SYNC_SIZE, TRAIN_CHUNK, TrainCtx } from '../../kernels/kernel-layout.js';
 import { usersWithoutNegatives } from '../../samplers/uniform.js';
 import { negativesStream } from '../../training/epoch.js';
 import type { Batch, EpochResult, EpochSchedule, Tables, Trainer, TrainerOptions, TrainerState, TrainingProblem } from '../engine.js';
@@ -97,8 +97,12 @@ export class FusedTrainer implements Trainer {
     const nnz = problem.positives.nnz;
     const words = Math.ceil(numItems / 32);
     const bitsetBytes = exclude && numUsers * words * 4 <= BITSET_MAX_BYTES ? numUsers * words * 4 : 0;
+    // bucket lists: one per (chunk of the batch, thread)
+    const lists = Math.ceil(B / TRAIN_CHUNK) * threads;
+    const bucketBytes = lists * TRAIN_CHUNK * ((n + 1) * 16 + 8) + lists * 12;
     const bytes =
       bitsetBytes +
+      bucketBytes +
       (rowU + rowI) * (1 + (targets.user ? (adam ? 3 : 1) : 0)) +
       (targets.item ? rowI * (adam ? 3 : 1) : 0) +
       numPairs * 16 + (numUsers + 1 + nnz) * 4 + numUsers * 5 + numItems * 5 +
@@ -137,6 +141,10 @@ export class FusedTrainer implements Trainer {
       const contrib = a(B * (2 * n + 3) * 4);
       const coef = a(B * (n + 1) * 3 * 8);
       const bitset = bitsetBytes > 0 ? a(bitsetBytes) : 0;
+      const itemBuckets = a(lists * TRAIN_CHUNK * (n + 1) * 16);
+      const userBuckets = a(lists * TRAIN_CHUNK * 4);
+      const moveBuckets = a(lists * TRAIN_CHUNK * 4);
+      const bucketCounts = a(lists * 12);
       if (bitset) {
         const bits = pool.i32(bitset, numUsers * words);
         const { indptr: ip, indices: ix } = problem.positives;
@@ -176,6 +184,7 @@ export class FusedTrainer implements Trainer {
         [TrainCtx.order, order], [TrainCtx.indptr, indptr], [TrainCtx.indices, indices], [TrainCtx.batchUsers, buf.batchUsers],
         [TrainCtx.batchPos, buf.batchPos], [TrainCtx.batchNeg, buf.batchNeg], [TrainCtx.sampleLoss, sampleLoss],
         [TrainCtx.contrib, contrib], [TrainCtx.sync, sync], [TrainCtx.coef, coef], [TrainCtx.bitset, bitset],
+        [TrainCtx.itemBuckets, itemBuckets], [TrainCtx.userBuckets, userBuckets], [TrainCtx.moveBuckets, moveBuckets], [TrainCtx.bucketCounts, bucketCounts],
       ];
       for (const [off, p] of ptrs) u32(off, p);
       const loss = config.loss;

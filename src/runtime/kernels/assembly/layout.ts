@@ -34,6 +34,8 @@ export const T_MODE: u32 = 72;
 export const T_EXPLICIT_SIZE: u32 = 76;
 /** Out: batches trained by the call. */
 export const T_BATCHES_DONE: u32 = 80;
+/** Samples a thread claims at a time in the forward pass; the unit of the bucket lists. */
+export const CHUNK: i32 = 16;
 // pointers
 export const P_USER: u32 = 96;
 export const P_ITEM: u32 = 100;
@@ -68,6 +70,16 @@ export const P_SYNC: u32 = 184;
 export const P_COEF: u32 = 188;
 /** u32 bitset of the positives, numUsers x ceil(numItems / 32) words; 0 = absent (binary search in the CSR). */
 export const P_BITSET: u32 = 192;
+/**
+ * Per (chunk of samples, owner thread) lists that the forward pass fills, so that each owner
+ * reads only its rows' work, in batch order: item entries (item, user, a, c: 16 bytes, up to
+ * CHUNK x (negatives + 1) per list), user entries (sample index, up to CHUNK), moved-row entries
+ * (sample index, up to CHUNK), and the i32 counts (3 per list).
+ */
+export const P_ITEM_BUCKETS: u32 = 196;
+export const P_USER_BUCKETS: u32 = 200;
+export const P_MOVE_BUCKETS: u32 = 204;
+export const P_BUCKET_COUNTS: u32 = 208;
 // f64 fields
 export const F_TEMP: u32 = 256;
 export const F_LR: u32 = 264;

@@ -1,6 +1,6 @@
 import {
   F_B1, F_B2, F_BETA, F_EPS, F_LAST_LOSS, F_LOSS_SUM, F_LR, F_TEMP, F_WD,
-  P_BITSET, P_BNEG, P_BPOS, P_BUSERS, P_COEF, P_CONTRIB, P_GI, P_GU, P_INDICES, P_INDPTR, P_ITEM, P_MI, P_MU,
+  CHUNK, P_BITSET, P_BUCKET_COUNTS, P_ITEM_BUCKETS, P_MOVE_BUCKETS, P_USER_BUCKETS, P_BNEG, P_BPOS, P_BUSERS, P_COEF, P_CONTRIB, P_GI, P_GU, P_INDICES, P_INDPTR, P_ITEM, P_MI, P_MU,
   P_ORDER, P_PAIR_I, P_PAIR_U, P_SLOSS, P_STAMPI, P_STAMPU, P_SYNC, P_TOUCHI, P_TOUCHU, P_USER, P_VI, P_VU,
   S_TICKET0, S_TICKET1,
   T_BACKPROP, T_BATCH, T_BATCHES_DONE, T_COSINE, T_DROP_LAST, T_DUP_SEQ, T_EPOCH, T_EXCLUDE, T_EXPLICIT_SIZE,
@@ -13,8 +13,6 @@ import { axpy, dot, lincombTo, scaleTo } from './vec';
 
 /** Stream.shuffle in src/core/rng.ts. */
 const STREAM_SHUFFLE: u32 = 1;
-/** Samples a thread claims at a time in the forward pass. */
-const CHUNK: i32 = 16;
 const NORM_FLOOR: f64 = 1e-12;
 
 // The context, copied into this instance's globals (each thread has its own instance).
@@ -59,6 +57,12 @@ let pSLoss: usize = 0;
 let pContrib: usize = 0;
 let pCoef: usize = 0;
 let pBitset: usize = 0;
+let pItemBuckets: usize = 0;
+let pUserBuckets: usize = 0;
+let pMoveBuckets: usize = 0;
+let pCounts: usize = 0;
+/** Threads of the current call: the owners that bucket lists are kept for. */
+let gThreads: i32 = 1;
 let fTemp: f64 = 1;
 let fLr: f64 = 0;
 let fB1: f64 = 0;
@@ -109,6 +113,10 @@ function loadCtx(ctx: usize): void {
   pContrib = load<u32>(ctx + P_CONTRIB);
   pCoef = load<u32>(ctx + P_COEF);
   pBitset = load<u32>(ctx + P_BITSET);
+  pItemBuckets = load<u32>(ctx + P_ITEM_BUCKETS);
+  pUserBuckets = load<u32>(ctx + P_USER_BUCKETS);
+  pMoveBuckets = load<u32>(ctx + P_MOVE_BUCKETS);
+  pCounts = load<u32>(ctx + P_BUCKET_COUNTS);
   fTemp = load<f64>(ctx + F_TEMP);
   fLr = load<f64>(ctx + F_LR);
   fB1 = load<f64>(ctx + F_B1);
@@ -150,6 +158,26 @@ function touchAhead(position: i32): void {
     for (let o: usize = 0; o < wordsBytes; o += 64) acc ^= load<u32>(brow + o);
   }
   gTouched ^= acc;
+}
+
+/** The thread whose share (rangeStart) holds `row`. */
+@inline
+function ownerOf(row: i32, rows: i32): i32 {
+  return <i32>(((<i64>row + 1) * <i64>gThreads - 1) / <i64>rows);
+}
+
+/** Bucket list of (chunk of sample b, owner t), and its three counts (item, user, moved entries). */
+@inline
+function listOf(b: i32, t: i32): i32 {
+  return (b / CHUNK) * gThreads + t;
+}
+
+@inline
+function bump(list: i32, kind: i32): i32 {
+  const p = pCounts + (<usize>(list * 3 + kind) << 2);
+  const k = load<i32>(p);
+  store<i32>(p, k + 1);
+  return k;
 }
 
 /**
@@ -260,52 +288,76 @@ function sample(b: i32, position: i32, size: i32): void {
     store<f32>(co + (<usize>(m + j) << 2), <f32>c);
   }
   store<f32>(co + (<usize>(2 * m) << 2), gCos && !uClamped ? <f32>(e / (nu * nu)) : 0);
+
+  // work for the rows' owners, in (sample, candidate) order within this chunk
+  if (gItemGrad) {
+    for (let j = 0; j < m; j++) {
+      const it = itemOf(b, j);
+      const list = listOf(b, ownerOf(it, gNumItems));
+      const q = pItemBuckets + (<usize>(list * CHUNK * m + bump(list, 0)) << 4);
+      store<i32>(q, it);
+      store<i32>(q, u, 4);
+      store<f32>(q, load<f32>(co + (<usize>j << 2)), 8);
+      store<f32>(q, load<f32>(co + (<usize>(m + j) << 2)), 12);
+    }
+  }
+  if (gUserGrad) {
+    const list = listOf(b, ownerOf(u, gNumUsers));
+    store<i32>(pUserBuckets + (<usize>(list * CHUNK + bump(list, 1)) << 2), b);
+  }
+  if (gBackprop != 0) {
+    const list = gBackprop == 1 ? listOf(b, ownerOf(u, gNumUsers)) : listOf(b, ownerOf(load<i32>(pBPos + (<usize>b << 2)), gNumItems));
+    store<i32>(pMoveBuckets + (<usize>(list * CHUNK + bump(list, 2)) << 2), b);
+  }
 }
 
 /**
- * Adds the batch's gradient contributions to the owned rows' gradient buffers, in batch order,
- * computed from the tables as they were before the step (no thread writes a table in this phase).
+ * Adds the batch's gradient contributions to the owned rows' gradient buffers, in batch order
+ * (the owner's bucket lists, chunk by chunk), computed from the tables as they were before the
+ * step (no thread writes a table in this phase).
  */
-function accumulate(tid: i32, nthreads: i32, size: i32): void {
+function accumulate(tid: i32, size: i32): void {
   const m = gN + 1;
   const rowBytes = gRowBytes;
   const s = gS;
+  const chunks = (size + CHUNK - 1) / CHUNK;
   if (gUserGrad) {
-    const lo = rangeStart(tid, nthreads, gNumUsers);
-    const hi = rangeStart(tid + 1, nthreads, gNumUsers);
-    for (let b = 0; b < size; b++) {
-      const u = load<i32>(pBUsers + (<usize>b << 2));
-      if (u < lo || u >= hi) continue;
-      const co = pContrib + (<usize>(b * (2 * m + 1)) << 2);
-      const dst = pGU + <usize>u * rowBytes;
-      const first = load<u8>(pTouchU + <usize>u) == 0;
-      store<u8>(pTouchU + <usize>u, 1);
-      const a0 = load<f32>(co);
-      const v0 = pItem + <usize>itemOf(b, 0) * rowBytes;
-      if (first) scaleTo(dst, v0, a0, s);
-      else axpy(dst, v0, a0, s);
-      for (let j = 1; j < m; j++) axpy(dst, pItem + <usize>itemOf(b, j) * rowBytes, load<f32>(co + (<usize>j << 2)), s);
-      if (gCos) axpy(dst, pUser + <usize>u * rowBytes, load<f32>(co + (<usize>(2 * m) << 2)), s);
+    for (let c = 0; c < chunks; c++) {
+      const list = c * gThreads + tid;
+      const count = load<i32>(pCounts + (<usize>(list * 3 + 1) << 2));
+      for (let k = 0; k < count; k++) {
+        const b = load<i32>(pUserBuckets + (<usize>(list * CHUNK + k) << 2));
+        const u = load<i32>(pBUsers + (<usize>b << 2));
+        const co = pContrib + (<usize>(b * (2 * m + 1)) << 2);
+        const dst = pGU + <usize>u * rowBytes;
+        const first = load<u8>(pTouchU + <usize>u) == 0;
+        store<u8>(pTouchU + <usize>u, 1);
+        const a0 = load<f32>(co);
+        const v0 = pItem + <usize>itemOf(b, 0) * rowBytes;
+        if (first) scaleTo(dst, v0, a0, s);
+        else axpy(dst, v0, a0, s);
+        for (let j = 1; j < m; j++) axpy(dst, pItem + <usize>itemOf(b, j) * rowBytes, load<f32>(co + (<usize>j << 2)), s);
+        if (gCos) axpy(dst, pUser + <usize>u * rowBytes, load<f32>(co + (<usize>(2 * m) << 2)), s);
+      }
     }
   }
   if (gItemGrad) {
-    const lo = rangeStart(tid, nthreads, gNumItems);
-    const hi = rangeStart(tid + 1, nthreads, gNumItems);
-    for (let b = 0; b < size; b++) {
-      const co = pContrib + (<usize>(b * (2 * m + 1)) << 2);
-      const urow = pUser + <usize>load<i32>(pBUsers + (<usize>b << 2)) * rowBytes;
-      for (let j = 0; j < m; j++) {
-        const it = itemOf(b, j);
-        if (it < lo || it >= hi) continue;
+    for (let c = 0; c < chunks; c++) {
+      const list = c * gThreads + tid;
+      const count = load<i32>(pCounts + (<usize>(list * 3) << 2));
+      let q = pItemBuckets + (<usize>(list * CHUNK * m) << 4);
+      for (let k = 0; k < count; k++, q += 16) {
+        const it = load<i32>(q);
+        const urow = pUser + <usize>load<i32>(q, 4) * rowBytes;
+        const a = load<f32>(q, 8);
         const dst = pGI + <usize>it * rowBytes;
-        const a = load<f32>(co + (<usize>j << 2));
         if (load<u8>(pTouchI + <usize>it) == 0) {
           store<u8>(pTouchI + <usize>it, 1);
-          if (gCos) lincombTo(dst, urow, a, pItem + <usize>it * rowBytes, load<f32>(co + (<usize>(m + j) << 2)), s);
+          if (gCos) lincombTo(dst, urow, a, pItem + <usize>it * rowBytes, load<f32>(q, 12), s);
           else scaleTo(dst, urow, a, s);
         } else {
           axpy(dst, urow, a, s);
-          if (gCos) axpy(dst, pItem + <usize>it * rowBytes, load<f32>(co + (<usize>(m + j) << 2)), s);
+          if (gCos) axpy(dst, pItem + <usize>it * rowBytes, load<f32>(q, 12), s);
         }
       }
     }
@@ -387,40 +439,46 @@ function optimize(tid: i32, nthreads: i32, t: i32): void {
 
 /**
  * Moving aggregation after the optimiser step (onebp: user rows towards their positive item's
- * row; user_only: positive item rows towards their user's row), on the owned rows. `last`:
- * walking the batch backwards, the first (= last in batch order) occurrence of a row is the
- * only one applied, from the row as it was; `sequential`: every occurrence, in batch order.
+ * row; user_only: positive item rows towards their user's row), on the owned rows, from the
+ * owner's bucket lists. `last`: walking the batch backwards, the first (= last in batch order)
+ * occurrence of a row is the only one applied, from the row as it was; `sequential`: every
+ * occurrence, in batch order.
  */
-function aggregate(tid: i32, nthreads: i32, size: i32, t: i32): void {
+function aggregate(tid: i32, size: i32, t: i32): void {
   const rowBytes = gRowBytes;
   const s = gS;
   const beta = <f32>fBeta;
   const omb = <f32>(1.0 - fBeta);
   const onebp = gBackprop == 1;
-  const rows = onebp ? gNumUsers : gNumItems;
-  const lo = rangeStart(tid, nthreads, rows);
-  const hi = rangeStart(tid + 1, nthreads, rows);
   const moved = onebp ? pBUsers : pBPos;
   const towards = onebp ? pBPos : pBUsers;
   const movedTable = onebp ? pUser : pItem;
   const towardsTable = onebp ? pItem : pUser;
   const stamp = onebp ? pStampU : pStampI;
+  const chunks = (size + CHUNK - 1) / CHUNK;
   if (gDupSeq) {
-    for (let b = 0; b < size; b++) {
-      const r = load<i32>(moved + (<usize>b << 2));
-      if (r < lo || r >= hi) continue;
-      const row = movedTable + <usize>r * rowBytes;
-      lincombTo(row, row, beta, towardsTable + <usize>load<i32>(towards + (<usize>b << 2)) * rowBytes, omb, s);
+    for (let c = 0; c < chunks; c++) {
+      const list = c * gThreads + tid;
+      const count = load<i32>(pCounts + (<usize>(list * 3 + 2) << 2));
+      for (let k = 0; k < count; k++) {
+        const b = load<i32>(pMoveBuckets + (<usize>(list * CHUNK + k) << 2));
+        const row = movedTable + <usize>load<i32>(moved + (<usize>b << 2)) * rowBytes;
+        lincombTo(row, row, beta, towardsTable + <usize>load<i32>(towards + (<usize>b << 2)) * rowBytes, omb, s);
+      }
     }
   } else {
-    for (let b = size - 1; b >= 0; b--) {
-      const r = load<i32>(moved + (<usize>b << 2));
-      if (r < lo || r >= hi) continue;
-      const sp = stamp + (<usize>r << 2);
-      if (load<i32>(sp) == t) continue;
-      store<i32>(sp, t);
-      const row = movedTable + <usize>r * rowBytes;
-      lincombTo(row, row, beta, towardsTable + <usize>load<i32>(towards + (<usize>b << 2)) * rowBytes, omb, s);
+    for (let c = chunks - 1; c >= 0; c--) {
+      const list = c * gThreads + tid;
+      const count = load<i32>(pCounts + (<usize>(list * 3 + 2) << 2));
+      for (let k = count - 1; k >= 0; k--) {
+        const b = load<i32>(pMoveBuckets + (<usize>(list * CHUNK + k) << 2));
+        const r = load<i32>(moved + (<usize>b << 2));
+        const sp = stamp + (<usize>r << 2);
+        if (load<i32>(sp) == t) continue;
+        store<i32>(sp, t);
+        const row = movedTable + <usize>r * rowBytes;
+        lincombTo(row, row, beta, towardsTable + <usize>load<i32>(towards + (<usize>b << 2)) * rowBytes, omb, s);
+      }
     }
   }
 }
@@ -436,6 +494,7 @@ function aggregate(tid: i32, nthreads: i32, size: i32, t: i32): void {
  */
 export function trainRun(tid: i32, nthreads: i32, ctx: usize): void {
   loadCtx(ctx);
+  gThreads = nthreads;
   const sync = <usize>load<u32>(ctx + P_SYNC);
   const step0 = load<i32>(ctx + T_STEP);
   const numPairs = load<i32>(ctx + T_NUM_PAIRS);
@@ -465,6 +524,8 @@ export function trainRun(tid: i32, nthreads: i32, ctx: usize): void {
       const b0 = atomic.add<i32>(ticket, 1) * CHUNK;
       if (b0 >= size) break;
       const b1 = min(b0 + CHUNK, size);
+      // this thread fills all of the chunk's lists
+      memory.fill(pCounts + (<usize>((b0 / CHUNK) * nthreads * 3) << 2), 0, <usize>(nthreads * 3) << 2);
       for (let b = b0; b < b1; b++) {
         if (gMode == 0 && b + 1 < b1) touchAhead(start + b + 1);
         sample(b, start + b, size);
@@ -479,7 +540,7 @@ export function trainRun(tid: i32, nthreads: i32, ctx: usize): void {
       lastLoss = sum / <f64>size;
       lossSum += lastLoss;
     }
-    accumulate(tid, nthreads, size);
+    accumulate(tid, size);
     // Under both, item gradients read user rows that other threads' optimiser steps change (and
     // vice versa). Under onebp / user_only, accumulation reads only rows no step changes or the
     // thread's own rows, so each thread steps its rows right away.
@@ -487,7 +548,7 @@ export function trainRun(tid: i32, nthreads: i32, ctx: usize): void {
     optimize(tid, nthreads, t);
     barrier(sync, nthreads);
     if (gBackprop != 0) {
-      aggregate(tid, nthreads, size, t);
+      aggregate(tid, size, t);
       barrier(sync, nthreads);
     }
   }
