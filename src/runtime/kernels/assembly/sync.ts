@@ -3,12 +3,13 @@ import { S_BARRIER_COUNT, S_BARRIER_GEN } from './layout';
 /**
  * Spins before sleeping in atomic.wait, adapted per thread: a spin that sees the barrier open
  * doubles the budget (a quiet machine: the others arrive within microseconds, and a sleep would
- * cost a wake-up), a spin that runs out halves it (a busy machine: the others are descheduled,
- * and spinning only takes their CPU).
+ * add a wake-up to every barrier), a spin that runs out shrinks it by an eighth (a busy machine:
+ * the others are descheduled, and spinning only takes their CPU; one late arrival barely
+ * matters). An iteration takes a few cycles, so a full budget is well under a millisecond.
  */
 const SPIN_MIN: i32 = 256;
-const SPIN_MAX: i32 = 65536;
-let spinBudget: i32 = 4096;
+const SPIN_MAX: i32 = 1 << 20;
+let spinBudget: i32 = 1 << 16;
 
 /**
  * A generation barrier for `nthreads` threads on the block at `sync`. The last to arrive resets
@@ -29,7 +30,7 @@ export function barrier(sync: usize, nthreads: i32): void {
       return;
     }
   }
-  if (spinBudget > SPIN_MIN) spinBudget >>= 1;
+  spinBudget = max(SPIN_MIN, spinBudget - (spinBudget >> 3));
   while (atomic.load<i32>(sync + S_BARRIER_GEN) == gen) {
     atomic.wait<i32>(sync + S_BARRIER_GEN, gen, -1);
   }
