@@ -5,7 +5,7 @@ import { S_BARRIER_COUNT, S_BARRIER_GEN } from './layout';
  * doubles the budget (a quiet machine: the others arrive within microseconds, and a sleep would
  * add a wake-up to every barrier), a spin that runs out shrinks it by an eighth (a busy machine:
  * the others are descheduled, and spinning only takes their CPU; one late arrival barely
- * matters). An iteration takes a few cycles, so a full budget is well under a millisecond.
+ * matters). An iteration takes a few cycles, so a full budget is about a millisecond.
  */
 const SPIN_MIN: i32 = 256;
 const SPIN_MAX: i32 = 1 << 20;
