@@ -40,14 +40,3 @@ export function lincombTo(out: usize, a: usize, ca: f32, b: usize, cb: f32, s: i
   const bytes = <usize>s << 2;
   for (let o: usize = 0; o < bytes; o += 16) v128.store(out + o, f32x4.add(f32x4.mul(av, v128.load(a + o)), f32x4.mul(bv, v128.load(b + o))));
 }
-
-/** out += a */
-export function addTo(out: usize, a: usize, s: i32): void {
-  const bytes = <usize>s << 2;
-  for (let o: usize = 0; o < bytes; o += 16) v128.store(out + o, f32x4.add(v128.load(out + o), v128.load(a + o)));
-}
-
-/** out = a */
-export function copyTo(out: usize, a: usize, s: i32): void {
-  memory.copy(out, a, <usize>s << 2);
-}
