@@ -84,6 +84,7 @@ export async function executeGraph(graph: ExecutionGraph, options: ExecuteOption
   const artifacts = new Map<string, Artifact>();
   const status = new Map<string, NodeStatus>();
   const force = options.force ?? false;
+  const computedNow = new Set<string>();
   for (const node of graph.nodes) {
     const base = { id: node.id, kind: node.kind, label: node.label };
     const sourceFailure = failures.get(node.id);
@@ -103,7 +104,9 @@ export async function executeGraph(graph: ExecutionGraph, options: ExecuteOption
       continue;
     }
     const key = keys.get(node.id)!.key;
-    const forced = typeof force === 'function' ? force(node) : force;
+    // --force recomputes each content key once per run: a second node with the same key (a sweep
+    // point equal to its run) reuses what this run just computed.
+    const forced = (typeof force === 'function' ? force(node) : force) && !computedNow.has(key);
     const cached = forced ? null : store.get(key);
     if (cached) {
       artifacts.set(node.id, cached);
@@ -119,6 +122,7 @@ export async function executeGraph(graph: ExecutionGraph, options: ExecuteOption
       const step = STEPS[node.kind];
       const content = await step.run({ node, key, inputs, services, store, emit });
       const artifact = store.put(key, node.kind, node.id, content);
+      computedNow.add(key);
       const seconds = (performance.now() - t0) / 1000;
       artifacts.set(node.id, artifact);
       emit({ type: 'node-done', id: node.id, label: node.label, key, seconds, summary: step.summarize?.(content) });

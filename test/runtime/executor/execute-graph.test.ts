@@ -134,3 +134,24 @@ run a { }
     }
   });
 });
+
+describe('executeGraph: --force', function () {
+  this.timeout(60000);
+  it('recomputes every content key once, even when two nodes share it', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'expc-force-'));
+    try {
+      const store = new ArtifactStore(root);
+      await execute(exp(), store);
+      const { graph } = compileFiles({ 'e.exp': exp() });
+      const services = new RuntimeServices({ backend: 'cpu', engine: 'auto', threads: 1, dataDirs: [], allowDownload: false, checkpointSeconds: 0 });
+      const r = await executeGraph(graph!, { store, services, emit: () => {}, force: true });
+      await services.dispose();
+      const status = (id: string) => r.outcomes.find((o) => o.id === id)!.status;
+      assert.equal(status('train:syn/onebp'), 'ran');
+      assert.equal(status('train:syn/onebp[backprop.beta=0.9]'), 'cached');
+      assert.equal(r.outcomes.filter((o) => o.status === 'ran').length, 8);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
