@@ -59,10 +59,6 @@ export class SourceFile {
   }
 }
 
-/** Smallest range covering both. */
-export function spanRanges(a: Range, b: Range): Range {
-  return { file: a.file, start: a.start.offset <= b.start.offset ? a.start : b.start, end: a.end.offset >= b.end.offset ? a.end : b.end };
-}
 
 export function formatLocation(r: Range): string {
   return `${r.file}:${r.start.line}:${r.start.column}`;

@@ -207,15 +207,6 @@ export interface Program {
 
 export type AstNode = Program | Declaration | Property | PropertyPath | Value | Argument | Identifier;
 
-export function isCall(v: Value): v is CallValue {
-  return v.kind === 'Call';
-}
-export function isName(v: Value): v is NameValue {
-  return v.kind === 'Name';
-}
-export function isList(v: Value): v is ListValue {
-  return v.kind === 'List';
-}
 export function pathText(p: PropertyPath): string {
   return p.segments.map((s) => s.name).join('.');
 }

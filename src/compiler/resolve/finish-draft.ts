@@ -1,4 +1,3 @@
-import type { JsonObject } from '../../core/json.js';
 import { RUN_SLOTS } from '../../runtime/components.js';
 import { trainingSchema, type TrainingParams } from '../../runtime/training/training.spec.js';
 import type { Diagnostic } from '../diagnostics.js';
@@ -27,8 +26,4 @@ export function finishDraft(draft: ConfigDraft, anchor: Range, diagnostics: Diag
   if (!training) ok = false;
   if (!ok) return undefined;
   return { ...(out as Record<(typeof RUN_SLOTS)[number], ResolvedComponent>), training: training as unknown as TrainingParams };
-}
-
-export function asObject(p: TrainingParams): JsonObject {
-  return p as unknown as JsonObject;
 }

@@ -1,5 +1,5 @@
-import { sha256Hex, type JsonObject } from '../../core/json.js';
-import { componentsOf, datasetIsPresplit, findComponent } from '../../runtime/components.js';
+import { sha256Hex } from '../../core/json.js';
+import { datasetIsPresplit, findComponent } from '../../runtime/components.js';
 import type { DatasetSpec } from '../../runtime/datasets/dataset-spec.js';
 import type { MetricRef, TrainingParams } from '../../runtime/training/training.spec.js';
 import { describeValue, pathText, type DatasetDecl, type EvaluateDecl, type ExperimentDecl, type ReviewDecl, type RunDecl, type SweepDecl } from '../ast/nodes.js';
@@ -358,13 +358,5 @@ function dedupe(ds: Diagnostic[]): Diagnostic[] {
     seen.add(k);
     return true;
   });
-}
-
-/** For `expc components`: every component with its parameters. */
-export function listComponents(): { slot: string; name: string; summary: string; params: JsonObject }[] {
-  const slots = ['dataset', 'split', 'encoder', 'sampler', 'loss', 'backprop', 'optimizer'] as const;
-  return slots.flatMap((slot) =>
-    componentsOf(slot).map((c) => ({ slot, name: c.name, summary: c.summary, params: c.schema.properties as unknown as JsonObject })),
-  );
 }
 

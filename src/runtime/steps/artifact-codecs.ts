@@ -1,4 +1,3 @@
-import type { Json } from '../../core/json.js';
 import { InternalError } from '../../core/errors.js';
 import { jsonFile, npyFile, type Artifact } from '../cache/artifact-store.js';
 import type { LoadedDataset, SplitData } from '../data/dataset.js';
@@ -96,8 +95,4 @@ export function decodeTables(a: Artifact): Tables {
 export interface Curves {
   epochs: { epoch: number; loss: number; seconds: number; metrics?: Record<string, number> }[];
   monitored: 'valid' | 'test' | null;
-}
-
-export function asJsonValue<T>(v: T): Json {
-  return v as unknown as Json;
 }
