@@ -22,7 +22,7 @@ export function selectionText(model: ExperimentModel, dataset: string): string {
   if (ds.protocol === 'paper')
     return (
       `${PAPER_PROTOCOL_NOTE} (the OneBP reference code's reporting: the test split is evaluated during training and each metric's best value over the evaluated epochs is reported, ` +
-      `each possibly from a different epoch; no validation-based selection). The kept embeddings (used for significance tests and analyses) are those of the epoch with the best test ${es ? `${es.metric}@${es.k}` : 'ndcg@20'}.`
+      `each possibly from a different epoch; no validation-based selection). The kept embeddings (used for significance tests and analyses) are those of the epoch with the best test ${es ? `${es.metric}@${es.k}` : 'ndcg@20'}`
     );
   if (!ds.hasValidation || !es) return 'no validation split: the last epoch is kept and evaluated on test';
   const patience = trial?.config.training.patience;

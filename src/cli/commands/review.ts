@@ -77,7 +77,7 @@ export async function review(o: ReviewOptions): Promise<ReviewResult> {
     inputs: loaded.inputs,
     records: readRunRecords(o.cacheDir, (m) => o.warn(`warning: ${m}`)),
     cache,
-    git: gitFacts(resolve(o.file)),
+    git: gitFacts(model.files.map((f) => f.path)),
     reviewer: { expc: EXPC_VERSION, node: process.version },
   });
   const hash = contentHash(content);

@@ -84,7 +84,7 @@ export async function run(o: RunOptions): Promise<RunResult> {
     finished: finished.toISOString(),
     seconds: (finished.getTime() - started.getTime()) / 1000,
     status: failed.length ? 'failed' : 'ok',
-    git: gitFacts(resolve(o.file)),
+    git: gitFacts(model.files.map((f) => f.path)),
     environment: { ...environmentFacts(), ...(await services.describe()) },
     options: {
       backend: o.runtime.backend,

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Json } from '../../core/json.js';
 
@@ -41,12 +41,18 @@ function gpuName(): string | null {
   }
 }
 
-/** The git commit of the folder holding `path`, and whether the work tree is dirty; null outside git. */
-export function gitFacts(path: string): { commit: string; dirty: boolean } | null {
-  const cwd = dirname(path) || '.';
+/**
+ * The git commit of the repository holding the experiment's files, and whether any of those
+ * files differs from it (modified, staged or untracked); null outside git. Only the .exp files
+ * count: a review written next to them does not make the experiment "dirty".
+ */
+export function gitFacts(files: readonly string[]): { commit: string; dirty: boolean } | null {
+  const abs = files.map((f) => resolve(f));
+  if (abs.length === 0) return null;
+  const cwd = dirname(abs[0]!);
   try {
     const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 }).trim();
-    const status = execFileSync('git', ['status', '--porcelain'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 });
+    const status = execFileSync('git', ['status', '--porcelain', '--', ...abs], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 });
     return { commit, dirty: status.trim().length > 0 };
   } catch {
     return null;
