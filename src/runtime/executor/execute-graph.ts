@@ -140,6 +140,6 @@ export async function executeGraph(graph: ExecutionGraph, options: ExecuteOption
 
 /** User mistakes print their message; anything else is a bug and keeps its stack. */
 function messageOf(e: Error): { text: string; internal: boolean } {
-  if (e instanceof UserError) return { text: e.message, internal: false };
+  if (e instanceof UserError) return { text: e.options.hint ? `${e.message}\nhint: ${e.options.hint}` : e.message, internal: false };
   return { text: `internal error: ${e.stack ?? e.message}`, internal: true };
 }

@@ -29,7 +29,7 @@ export const trainStep: Step = {
     const t = p.training;
     const pairs = split.train.pairs();
     const problem: TrainingProblem = { numUsers: split.numUsers, numItems: split.numItems, pairUsers: pairs.users, pairItems: pairs.items, positives: split.train };
-    checkProblem(problem, p, node.label);
+    checkProblem(problem, p);
 
     const schedule: EpochSchedule = { batch: t.batch, shuffle: t.shuffle, dropLast: t.drop_last, seed: t.seed };
     const { engine, reason } = await services.engineFor(config);
@@ -65,7 +65,7 @@ export const trainStep: Step = {
         const r = await trainer.trainEpoch(epoch);
         const seconds = (performance.now() - t0) / 1000;
         if (!Number.isFinite(r.loss))
-          throw new UserError(`${node.label}: training diverged at epoch ${epoch + 1}: the loss is ${r.loss}`, { hint: 'lower optimizer.lr, or add weight decay' });
+          throw new UserError(`training diverged at epoch ${epoch + 1}: the loss is ${r.loss}`, { hint: 'lower optimizer.lr, or add weight decay' });
         const entry: Curves['epochs'][number] = { epoch: epoch + 1, loss: r.loss, seconds };
         const isLast = epoch === t.epochs - 1;
         let metricEvent: { name: string; value: number; best: number; bestEpoch: number } | undefined;
@@ -125,18 +125,18 @@ export const trainStep: Step = {
 };
 
 /** Problems that would make training impossible, said in the user's terms. */
-function checkProblem(problem: TrainingProblem, p: TrainParams, label: string): void {
+function checkProblem(problem: TrainingProblem, p: TrainParams): void {
   const n = problem.pairUsers.length;
-  if (n === 0) throw new UserError(`${label}: the training split has no interactions`);
+  if (n === 0) throw new UserError('the training split has no interactions');
   if (p.training.drop_last && n < p.training.batch)
-    throw new UserError(`${label}: drop_last with batch ${p.training.batch} leaves no batch: the training split has only ${n} pairs`, { hint: 'lower training.batch or set drop_last: false' });
+    throw new UserError(`drop_last with batch ${p.training.batch} leaves no batch: the training split has only ${n} pairs`, { hint: 'lower training.batch or set drop_last: false' });
   const negatives = p.sampler.params['negatives'] as number;
   if (negatives >= problem.numItems)
-    throw new UserError(`${label}: sampler.negatives is ${negatives}, but the dataset has only ${problem.numItems} items`, { hint: `use at most ${problem.numItems - 1} negatives` });
+    throw new UserError(`sampler.negatives is ${negatives}, but the dataset has only ${problem.numItems} items`, { hint: `use at most ${problem.numItems - 1} negatives` });
   if (p.sampler.params['exclude_positives']) {
     const stuck = usersWithoutNegatives(problem.positives);
     if (stuck.length > 0)
-      throw new UserError(`${label}: ${stuck.length} user(s) (first: ${stuck[0]}) interacted with every item, so no negative can be drawn with exclude_positives: true`, {
+      throw new UserError(`${stuck.length} user(s) (first: ${stuck[0]}) interacted with every item, so no negative can be drawn with exclude_positives: true`, {
         hint: 'set sampler.exclude_positives: false, or filter such users from the data',
       });
   }
