@@ -1,11 +1,11 @@
 // Parser throughput on a 1 MiB file of valid declarations (a benchmark, not a test):
-//   node scripts/build.mjs && node dist/test/grammar/bench-parse.js
+//   node scripts/build.mjs && node dist/bench/parse.js
 // Prints the cold parse (first call: parser construction and JIT included) and warm parses.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseSource } from '../../src/compiler/parse.js';
-import { SourceFile } from '../../src/compiler/source.js';
-import { REPO_ROOT } from './helpers.js';
+import { parseSource } from '../src/compiler/parse.js';
+import { SourceFile } from '../src/compiler/source.js';
+const REPO_ROOT = join(import.meta.dirname, '..', '..');
 
 const body = readFileSync(join(REPO_ROOT, 'grammar', 'examples', 'design.exp'), 'utf8').replace(/^experiment .*\n/, '');
 let text = 'experiment big\n';
