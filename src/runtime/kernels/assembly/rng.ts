@@ -35,17 +35,22 @@ export function boundedFrom(h: u32, n: u32): u32 {
   return <u32>((<u64>h * <u64>n) >>> 32);
 }
 
-/** Fisher-Yates over an i32 array, driven by hash4(seed, stream, key, i): shuffleInPlace in rng.ts. */
-export function shuffleI32(a: usize, len: i32, seed: u32, stream: u32, key: u32): void {
+/** Fisher-Yates over records of type T, driven by hash4(seed, stream, key, i): shuffleInPlace in rng.ts. */
+function shuffleRecords<T>(a: usize, len: i32, seed: u32, stream: u32, key: u32): void {
   const prefix = hashPrefix(seed, stream, key);
   for (let i = len - 1; i > 0; i--) {
     const j = <i32>boundedFrom(hashLast(prefix, <u32>i), <u32>(i + 1));
-    const pi = a + (<usize>i << 2);
-    const pj = a + (<usize>j << 2);
-    const t = load<i32>(pi);
-    store<i32>(pi, load<i32>(pj));
-    store<i32>(pj, t);
+    const pi = a + <usize>i * sizeof<T>();
+    const pj = a + <usize>j * sizeof<T>();
+    const t = load<T>(pi);
+    store<T>(pi, load<T>(pj));
+    store<T>(pj, t);
   }
+}
+
+/** The shuffle of an i32 index array (what the JS epochOrder computes). */
+export function shuffleI32(a: usize, len: i32, seed: u32, stream: u32, key: u32): void {
+  shuffleRecords<i32>(a, len, seed, stream, key);
 }
 
 /**
@@ -53,13 +58,5 @@ export function shuffleI32(a: usize, len: i32, seed: u32, stream: u32, key: u32)
  * index order leaves record order[p] at position p, where order = the shuffled index array.
  */
 export function shuffleU64(a: usize, len: i32, seed: u32, stream: u32, key: u32): void {
-  const prefix = hashPrefix(seed, stream, key);
-  for (let i = len - 1; i > 0; i--) {
-    const j = <i32>boundedFrom(hashLast(prefix, <u32>i), <u32>(i + 1));
-    const pi = a + (<usize>i << 3);
-    const pj = a + (<usize>j << 3);
-    const t = load<u64>(pi);
-    store<u64>(pi, load<u64>(pj));
-    store<u64>(pj, t);
-  }
+  shuffleRecords<u64>(a, len, seed, stream, key);
 }
