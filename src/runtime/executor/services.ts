@@ -30,6 +30,7 @@ export class RuntimeServices {
   private backendPromise?: Promise<Backend>;
   private rankerPromise?: Promise<Ranker & { dispose?: () => Promise<void> }>;
   private tfjs?: TrainingEngine;
+  private rankerFallback: string | null = null;
 
   /** `announce` hears about the backend once it is chosen (the CLI prints it). */
   constructor(
@@ -63,7 +64,9 @@ export class RuntimeServices {
       if (backend.gpu) return createTfjsRanker(backend);
       try {
         return await createWasmRanker({ threads: this.options.threads });
-      } catch {
+      } catch (e) {
+        // Still correct, only slower: the record says why the kernels were not used.
+        this.rankerFallback = `wasm ranker unavailable (${(e as Error).message}); plain JS ranking used`;
         return jsRanker;
       }
     })();
@@ -79,7 +82,7 @@ export class RuntimeServices {
     if (!this.backendStarted) return { backend: 'not started (nothing to compute)' };
     const b = await this.backend();
     const r = this.rankerPromise ? (await this.rankerPromise).name : null;
-    return { backend: b.name, backendPackage: b.package, tfjsVersion: b.version, gpu: b.gpu, backendNote: b.note ?? null, ranker: r };
+    return { backend: b.name, backendPackage: b.package, tfjsVersion: b.version, gpu: b.gpu, backendNote: b.note ?? null, ranker: r, rankerNote: this.rankerFallback };
   }
 
   async dispose(): Promise<void> {
