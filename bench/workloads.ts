@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { UserItems } from '../src/runtime/data/user-items.js';
+import { UserItems } from '../src/core/user-items.js';
 import { parseUData } from '../src/runtime/datasets/movielens-100k.js';
 import { generateSynthetic } from '../src/runtime/datasets/synthetic.js';
 import type { TrainingProblem } from '../src/runtime/engine/engine.js';
-import type { ModelConfig } from '../src/runtime/engine/model-config.js';
+import type { ModelConfig } from '../src/components/model-config.js';
 import { holdoutSplit } from '../src/runtime/splits/holdout.js';
 
 /** A benchmark dataset: the training problem and the held-out test items. */

@@ -1,5 +1,5 @@
 import { Listr } from 'listr2';
-import type { ExecutionGraph } from '../compiler/graph/graph.js';
+import type { ExecutionGraph } from '../contract/graph.js';
 import type { EventSink, ExecutorEvent } from '../runtime/events.js';
 
 /** Renders executor events. `done()` resolves once everything is on screen. */

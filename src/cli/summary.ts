@@ -1,4 +1,4 @@
-import type { ExperimentModel } from '../compiler/model.js';
+import type { ExperimentModel } from '../contract/model.js';
 import type { NodeOutcome } from '../runtime/executor/execute-graph.js';
 
 const SHORT: Record<string, string> = { precision: 'P', recall: 'R', f1: 'F1', ndcg: 'NDCG', hr: 'HR', mrr: 'MRR', map: 'MAP' };

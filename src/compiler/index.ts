@@ -1,9 +1,9 @@
 import { hasErrors, type Diagnostic } from './diagnostics.js';
 import { buildGraph } from './graph/build-graph.js';
-import type { ExecutionGraph } from './graph/graph.js';
+import type { ExecutionGraph } from '../contract/graph.js';
 import type { CompilerHost } from './host.js';
 import { loadProgram } from './load-program.js';
-import type { ExperimentModel } from './model.js';
+import type { ExperimentModel } from '../contract/model.js';
 import { resolveExperiment } from './resolve/resolve-experiment.js';
 import type { SourceFile } from './source.js';
 

@@ -1,16 +1,5 @@
-/** Positions are 1-based (line, column) as editors show them; offsets are 0-based UTF-16 indices. */
-export interface Position {
-  offset: number;
-  line: number;
-  column: number;
-}
-
-/** A half-open source range [start, end) in one file. */
-export interface Range {
-  file: string;
-  start: Position;
-  end: Position;
-}
+export type { Position, Range } from '../contract/source-range.js';
+import type { Position, Range } from '../contract/source-range.js';
 
 /** The text of one `.exp` file with a line index, so ranges can be rendered with their source line. */
 export class SourceFile {

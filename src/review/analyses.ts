@@ -1,7 +1,7 @@
 import { hashJson, type Json, type JsonObject } from '../core/json.js';
 import { jsonFile, npyFile, type ArtifactStore } from '../runtime/cache/artifact-store.js';
 import type { SplitData } from '../runtime/data/dataset.js';
-import type { UserItems } from '../runtime/data/user-items.js';
+import type { UserItems } from '../core/user-items.js';
 import { groupRecall } from './analysis/group-recall.js';
 import { kmeans } from './analysis/kmeans.js';
 import { groupSizes, popularityGroups } from './analysis/popularity-groups.js';

@@ -1,4 +1,4 @@
-import type { ExperimentModel, Trial } from '../compiler/model.js';
+import type { ExperimentModel, Trial } from '../contract/model.js';
 import { UserError } from '../core/errors.js';
 import type { Json } from '../core/json.js';
 import type { RunRecord } from '../runtime/record/run-record.js';

@@ -1,4 +1,4 @@
-import type { SignificanceTest } from '../compiler/model.js';
+import type { SignificanceTest } from '../contract/model.js';
 import { holmBonferroni } from './stats/holm-bonferroni.js';
 import { pairedTTest } from './stats/paired-t-test.js';
 import { wilcoxonSignedRank } from './stats/wilcoxon-signed-rank.js';

@@ -1,4 +1,4 @@
-import type { ResolvedComponent } from '../compiler/model.js';
+import type { ResolvedComponent } from '../contract/model.js';
 import { canonicalJson, isJsonObject, type Json } from '../core/json.js';
 import type { ConfigSnapshot, ReviewDocument } from './review-data.js';
 import { shortColumn } from './review-blocks.js';

@@ -1,6 +1,6 @@
-import type { ExecutionGraph } from '../compiler/graph/graph.js';
-import type { NodeKey } from '../compiler/hash/content-key.js';
-import type { ExperimentModel, Trial } from '../compiler/model.js';
+import type { ExecutionGraph } from '../contract/graph.js';
+import type { NodeKey } from '../contract/content-key.js';
+import type { ExperimentModel, Trial } from '../contract/model.js';
 import { InternalError, UserError } from '../core/errors.js';
 import type { JsonObject } from '../core/json.js';
 import type { Artifact, ArtifactStore } from '../runtime/cache/artifact-store.js';

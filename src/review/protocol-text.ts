@@ -1,4 +1,4 @@
-import type { ExperimentModel } from '../compiler/model.js';
+import type { ExperimentModel } from '../contract/model.js';
 import type { ProtocolDescription } from './review-data.js';
 
 /** Metric definitions as in DESIGN.md and src/runtime/evaluation/metrics.ts (n relevant test items, h hits in the top K). */

@@ -1,6 +1,6 @@
 import { hashJson, type Json } from '../core/json.js';
-import type { EvaluateParams, Protocol } from '../runtime/evaluation/evaluate.spec.js';
-import type { ResolvedComponent, ReviewModel, RunConfig, SignificanceTest } from '../compiler/model.js';
+import type { EvaluateParams, Protocol } from '../contract/evaluate-schema.js';
+import type { ResolvedComponent, ReviewModel, RunConfig, SignificanceTest } from '../contract/model.js';
 
 /**
  * The data of one review version (v<N>.json): everything the Markdown and HTML pages show.

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { computeKeys } from '../../src/compiler/hash/content-key.js';
+import { computeKeys } from '../../src/contract/content-key.js';
 import type { Json } from '../../src/core/json.js';
 import { compileFiles } from './helpers.js';
 

@@ -1,9 +1,9 @@
-import { componentsOf } from '../../runtime/components.js';
-import type { Slot } from '../../runtime/component.js';
-import { trainingSchema } from '../../runtime/training/training.spec.js';
-import { evaluateSchema } from '../../runtime/evaluation/evaluate.spec.js';
+import { componentsOf } from '../../components/catalogue.js';
+import type { Slot } from '../../contract/component.js';
+import { trainingSchema } from '../../contract/training-schema.js';
+import { evaluateSchema } from '../../contract/evaluate-schema.js';
 import { UsageError } from '../../core/errors.js';
-import type { ParamSchema } from '../../runtime/component.js';
+import type { ParamSchema } from '../../contract/component.js';
 import { describeSchema } from '../../compiler/resolve/validate-params.js';
 import { formatJson } from '../../compiler/resolve/to-json.js';
 import type { Json } from '../../core/json.js';

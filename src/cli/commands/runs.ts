@@ -1,4 +1,4 @@
-import type { RunConfig, Trial } from '../../compiler/model.js';
+import type { RunConfig, Trial } from '../../contract/model.js';
 import { UsageError } from '../../core/errors.js';
 import { isJsonObject, type Json } from '../../core/json.js';
 import { readRunRecords, type RunRecord } from '../../runtime/record/run-record.js';

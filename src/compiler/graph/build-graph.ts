@@ -1,8 +1,8 @@
 import { dirname } from 'node:path';
-import { METRIC_NAMES } from '../../runtime/training/training.spec.js';
-import type { ExperimentModel, Trial } from '../model.js';
-import { ExecutionGraph, type GraphNode } from './graph.js';
-import { asJson, type EvaluateStepParams, type LoadDatasetContext, type LoadDatasetParams, type MonitorParams, type SplitParams, type TrainParams } from './steps.js';
+import { METRIC_NAMES } from '../../contract/training-schema.js';
+import type { ExperimentModel, Trial } from '../../contract/model.js';
+import { ExecutionGraph, type GraphNode } from '../../contract/graph.js';
+import { asJson, type EvaluateStepParams, type LoadDatasetContext, type LoadDatasetParams, type MonitorParams, type SplitParams, type TrainParams } from '../../contract/steps.js';
 
 /**
  * The experiment as steps:

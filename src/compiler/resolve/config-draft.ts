@@ -1,5 +1,5 @@
-import type { ComponentSpec, Slot } from '../../runtime/component.js';
-import { componentsOf, findAnySlot, findComponent, RUN_SLOTS, type RunSlot } from '../../runtime/components.js';
+import type { ComponentSpec, Slot } from '../../contract/component.js';
+import { componentsOf, findAnySlot, findComponent, RUN_SLOTS, type RunSlot } from '../../components/catalogue.js';
 import { describeValue, pathText, type CallValue, type Identifier, type NameValue, type Property, type Value } from '../ast/nodes.js';
 import { error, type Diagnostic } from '../diagnostics.js';
 import type { Range } from '../source.js';

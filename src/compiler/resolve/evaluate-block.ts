@@ -1,5 +1,5 @@
-import { evaluateSchema, type EvaluateParams } from '../../runtime/evaluation/evaluate.spec.js';
-import { METRIC_NAMES } from '../../runtime/training/training.spec.js';
+import { evaluateSchema, type EvaluateParams } from '../../contract/evaluate-schema.js';
+import { METRIC_NAMES } from '../../contract/training-schema.js';
 import { describeValue, pathText, type EvaluateDecl, type Value } from '../ast/nodes.js';
 import { error, type Diagnostic } from '../diagnostics.js';
 import { suggest } from '../suggest.js';

@@ -1,7 +1,7 @@
-import { RUN_SLOTS } from '../../runtime/components.js';
-import { trainingSchema, type TrainingParams } from '../../runtime/training/training.spec.js';
+import { RUN_SLOTS } from '../../components/catalogue.js';
+import { trainingSchema, type TrainingParams } from '../../contract/training-schema.js';
 import type { Diagnostic } from '../diagnostics.js';
-import type { ResolvedComponent, RunConfig } from '../model.js';
+import type { ResolvedComponent, RunConfig } from '../../contract/model.js';
 import type { Range } from '../source.js';
 import type { ConfigDraft } from './config-draft.js';
 import { validateParams } from './validate-params.js';

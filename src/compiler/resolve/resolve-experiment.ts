@@ -1,11 +1,11 @@
 import { sha256Hex } from '../../core/json.js';
-import { datasetIsPresplit, findComponent } from '../../runtime/components.js';
-import type { DatasetSpec } from '../../runtime/datasets/dataset-spec.js';
-import type { MetricRef, TrainingParams } from '../../runtime/training/training.spec.js';
+import { datasetIsPresplit, findComponent } from '../../components/catalogue.js';
+import type { DatasetSpec } from '../../contract/dataset-spec.js';
+import type { MetricRef, TrainingParams } from '../../contract/training-schema.js';
 import { describeValue, pathText, type DatasetDecl, type EvaluateDecl, type ExperimentDecl, type ReviewDecl, type RunDecl, type SweepDecl } from '../ast/nodes.js';
 import { error, type Diagnostic } from '../diagnostics.js';
 import type { LoadedProgram } from '../load-program.js';
-import type { DatasetModel, ExperimentModel, ResolvedComponent, RunConfig, RunModel, SweepModel, Trial } from '../model.js';
+import type { DatasetModel, ExperimentModel, ResolvedComponent, RunConfig, RunModel, SweepModel, Trial } from '../../contract/model.js';
 import type { Range } from '../source.js';
 import { suggest } from '../suggest.js';
 import { expandSweep, trialIdFor } from '../sweep/expand-sweeps.js';

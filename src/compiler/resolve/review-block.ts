@@ -1,7 +1,7 @@
 import type { JsonObject } from '../../core/json.js';
 import { describeValue, pathText, type Argument, type ReviewDecl, type Value } from '../ast/nodes.js';
 import { error, type Diagnostic } from '../diagnostics.js';
-import type { ReviewModel, ReviewPlot, SignificanceTest } from '../model.js';
+import type { ReviewModel, ReviewPlot, SignificanceTest } from '../../contract/model.js';
 import { suggest } from '../suggest.js';
 
 const REVIEW_SETTINGS = ['compare', 'baseline', 'significance', 'plots'] as const;

@@ -1,6 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Json, JsonObject } from '../../core/json.js';
-import type { ParamSchema } from '../../runtime/component.js';
+import type { ParamSchema } from '../../contract/component.js';
 import { describeValue, type Identifier, type Value } from '../ast/nodes.js';
 import { error, type Diagnostic } from '../diagnostics.js';
 import type { Range } from '../source.js';

@@ -2,7 +2,7 @@ import type { Json } from '../../core/json.js';
 import { boundedFrom, hash4 } from '../../core/rng.js';
 import { describeValue, pathText, type Identifier, type SweepDecl, type Value } from '../ast/nodes.js';
 import { error, type Diagnostic } from '../diagnostics.js';
-import type { SweepModel } from '../model.js';
+import type { SweepModel } from '../../contract/model.js';
 import { toJson } from '../resolve/to-json.js';
 
 /** A sweep point as written: for each axis, the path's identifiers and the chosen value's AST. */

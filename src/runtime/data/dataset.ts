@@ -1,4 +1,4 @@
-import type { UserItems } from './user-items.js';
+import type { UserItems } from '../../core/user-items.js';
 
 /** A data file a dataset read, identified by content: part of the load node's content key. */
 export interface InputFile {

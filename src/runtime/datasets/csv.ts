@@ -6,7 +6,7 @@ import { findUserPath, listSearched } from '../data/find-data-file.js';
 import { hashFile } from '../data/hash-file.js';
 import { IdInterner, InteractionBuilder } from '../data/interaction-builder.js';
 import { forEachLine } from '../data/read-text.js';
-import { csvSpec, type CsvParams } from './csv.spec.js';
+import { csvSpec, type CsvParams } from '../../components/datasets/csv.js';
 import type { DatasetLoader } from './loaders.js';
 
 /**

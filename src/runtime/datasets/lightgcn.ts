@@ -7,7 +7,7 @@ import { hashFile } from '../data/hash-file.js';
 import { InteractionBuilder } from '../data/interaction-builder.js';
 import { forEachLine, lineText, parseUint } from '../data/read-text.js';
 import type { DatasetLoader } from './loaders.js';
-import { lightgcnSpec, type LightgcnParams } from './lightgcn.spec.js';
+import { lightgcnSpec, type LightgcnParams } from '../../components/datasets/lightgcn.js';
 
 /**
  * The LightGCN benchmark format: a folder with train.txt and test.txt (or .gz), one line per user,

@@ -1,5 +1,5 @@
 import type { DataContext, InputFile, LoadedDataset } from '../data/dataset.js';
-import type { DatasetSpec } from './dataset-spec.js';
+import type { DatasetSpec } from '../../contract/dataset-spec.js';
 import { csvLoader } from './csv.js';
 import { lightgcnLoader } from './lightgcn.js';
 import { movielens100kLoader } from './movielens-100k.js';

@@ -8,7 +8,7 @@ import { InteractionBuilder } from '../data/interaction-builder.js';
 import { forEachLine, isBlank, lineText, parseUint } from '../data/read-text.js';
 import { downloadZipEntry, firstWritableDir } from './download.js';
 import type { DatasetLoader } from './loaders.js';
-import { movielens100kSpec, type Movielens100kParams } from './movielens-100k.spec.js';
+import { movielens100kSpec, type Movielens100kParams } from '../../components/datasets/movielens-100k.js';
 
 /**
  * MovieLens-100K from GroupLens u.data: `user\titem\trating\ttimestamp`, 1-based ids, no header.

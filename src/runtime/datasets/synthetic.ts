@@ -3,7 +3,7 @@ import { CounterRng, shuffleInPlace, Stream } from '../../core/rng.js';
 import type { LoadedDataset } from '../data/dataset.js';
 import { InteractionBuilder } from '../data/interaction-builder.js';
 import type { DatasetLoader } from './loaders.js';
-import { syntheticSpec, type SyntheticParams } from './synthetic.spec.js';
+import { syntheticSpec, type SyntheticParams } from '../../components/datasets/synthetic.js';
 
 /**
  * A seeded generator of interactions with a structure a two-tower model can learn and a

@@ -1,6 +1,6 @@
 import type { Json } from '../../core/json.js';
-import type { UserItems } from '../data/user-items.js';
-import type { ModelConfig } from './model-config.js';
+import type { UserItems } from '../../core/user-items.js';
+import type { ModelConfig } from '../../components/model-config.js';
 
 export type EngineName = 'tfjs' | 'fused';
 

@@ -1,6 +1,6 @@
 import { UsageError } from '../../core/errors.js';
 import type { TrainingEngine } from './engine.js';
-import type { ModelConfig } from './model-config.js';
+import type { ModelConfig } from '../../components/model-config.js';
 
 /**
  * Chooses the engine of one trial. `auto`: the fused CPU kernels when they implement the

@@ -1,6 +1,6 @@
 import { InternalError } from '../../core/errors.js';
-import type { UserItems } from '../data/user-items.js';
-import type { MetricName } from '../training/training.spec.js';
+import type { UserItems } from '../../core/user-items.js';
+import type { MetricName } from '../../contract/training-schema.js';
 
 /**
  * Top-K metrics of full ranking (DESIGN.md, "Evaluation protocol"). For a user with n >= 1

@@ -1,4 +1,4 @@
-import type { UserItems } from '../data/user-items.js';
+import type { UserItems } from '../../core/user-items.js';
 import type { Tables } from '../engine/engine.js';
 
 /**

@@ -1,6 +1,6 @@
-import type { ExecutionGraph, GraphNode } from '../../compiler/graph/graph.js';
-import { computeKeys, type NodeKey } from '../../compiler/hash/content-key.js';
-import type { LoadDatasetContext, LoadDatasetParams } from '../../compiler/graph/steps.js';
+import type { ExecutionGraph, GraphNode } from '../../contract/graph.js';
+import { computeKeys, type NodeKey } from '../../contract/content-key.js';
+import type { LoadDatasetContext, LoadDatasetParams } from '../../contract/steps.js';
 import { UserError } from '../../core/errors.js';
 import type { Json, JsonObject } from '../../core/json.js';
 import type { Artifact, ArtifactStore } from '../cache/artifact-store.js';

@@ -1,5 +1,5 @@
 import { canonicalJson, isJsonObject, type Json } from '../../core/json.js';
-import type { KeyDetails } from '../../compiler/hash/content-key.js';
+import type { KeyDetails } from '../../contract/content-key.js';
 
 /**
  * Why a node's key differs from the last run's: the first differences, in words

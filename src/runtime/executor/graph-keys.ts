@@ -1,5 +1,5 @@
-import type { ExecutionGraph } from '../../compiler/graph/graph.js';
-import { computeKeys, type NodeKey } from '../../compiler/hash/content-key.js';
+import type { ExecutionGraph } from '../../contract/graph.js';
+import { computeKeys, type NodeKey } from '../../contract/content-key.js';
 import type { EventSink } from '../events.js';
 import { resolveExternal } from './execute-graph.js';
 import type { RuntimeServices } from './services.js';

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { NodeKey } from '../../compiler/hash/content-key.js';
+import type { NodeKey } from '../../contract/content-key.js';
 
 /**
  * The last key (with its details) of every node of an experiment, kept so that `expc plan`

@@ -1,7 +1,7 @@
 import type { Json } from '../../core/json.js';
 import { selectBackend, type Backend, type BackendName } from '../backend/select-backend.js';
 import type { DataContext } from '../data/dataset.js';
-import type { ModelConfig } from '../engine/model-config.js';
+import type { ModelConfig } from '../../components/model-config.js';
 import type { TrainingEngine } from '../engine/engine.js';
 import { fusedEngine } from '../engine/fused/fused-engine.js';
 import { selectEngine } from '../engine/select-engine.js';

@@ -1,4 +1,4 @@
-import type { GraphNode } from '../../compiler/graph/graph.js';
+import type { GraphNode } from '../../contract/graph.js';
 import type { Artifact, ArtifactContent, ArtifactStore } from '../cache/artifact-store.js';
 import type { EventSink } from '../events.js';
 import type { RuntimeServices } from './services.js';

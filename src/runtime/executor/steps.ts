@@ -1,4 +1,4 @@
-import type { StepKind } from '../../compiler/graph/steps.js';
+import type { StepKind } from '../../contract/steps.js';
 import type { Step } from './step.js';
 import { evaluateStep } from '../steps/evaluate.js';
 import { loadDatasetStep } from '../steps/load-dataset.js';

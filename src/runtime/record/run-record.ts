@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ExperimentModel } from '../../compiler/model.js';
+import type { ExperimentModel } from '../../contract/model.js';
 import type { Json } from '../../core/json.js';
 import type { NodeOutcome } from '../executor/execute-graph.js';
 

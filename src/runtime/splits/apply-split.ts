@@ -1,10 +1,10 @@
 import { InternalError } from '../../core/errors.js';
-import type { ParamSchema } from '../component.js';
+import type { ParamSchema } from '../../contract/component.js';
 import type { LoadedDataset, SplitData } from '../data/dataset.js';
 import { holdoutSplit } from './holdout.js';
-import { holdoutSpec, type HoldoutParams } from './holdout.spec.js';
+import { holdoutSpec, type HoldoutParams } from '../../components/splits/holdout.js';
 import { predefinedSplit } from './predefined.js';
-import { predefinedSpec, type PredefinedParams } from './predefined.spec.js';
+import { predefinedSpec, type PredefinedParams } from '../../components/splits/predefined.js';
 
 /**
  * Pure and deterministic. holdout re-splits all interactions (ignores part); predefined keeps

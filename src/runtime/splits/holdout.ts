@@ -1,7 +1,7 @@
 import { shuffleInPlace, Stream } from '../../core/rng.js';
 import type { LoadedDataset, SplitData } from '../data/dataset.js';
-import { UserItems } from '../data/user-items.js';
-import type { HoldoutParams } from './holdout.spec.js';
+import { UserItems } from '../../core/user-items.js';
+import type { HoldoutParams } from '../../components/splits/holdout.js';
 
 /**
  * Random holdout, exactly:

@@ -1,9 +1,9 @@
 import { shuffleInPlace, Stream } from '../../core/rng.js';
 import { UserError } from '../../core/errors.js';
 import type { LoadedDataset, SplitData } from '../data/dataset.js';
-import { UserItems } from '../data/user-items.js';
+import { UserItems } from '../../core/user-items.js';
 import { heldOutCount, SplitBuilder, TEST, TRAIN, VALID } from './holdout.js';
-import type { PredefinedParams } from './predefined.spec.js';
+import type { PredefinedParams } from '../../components/splits/predefined.js';
 
 /**
  * The split the data files define: part 0 is train, part 1 is test. With valid > 0, user u's

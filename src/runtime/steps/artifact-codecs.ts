@@ -1,7 +1,7 @@
 import { InternalError } from '../../core/errors.js';
 import { jsonFile, npyFile, type Artifact } from '../cache/artifact-store.js';
 import type { LoadedDataset, SplitData } from '../data/dataset.js';
-import { UserItems } from '../data/user-items.js';
+import { UserItems } from '../../core/user-items.js';
 import type { Tables } from '../engine/engine.js';
 
 /**

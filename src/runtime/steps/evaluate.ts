@@ -1,7 +1,7 @@
-import type { EvaluateStepParams } from '../../compiler/graph/steps.js';
+import type { EvaluateStepParams } from '../../contract/steps.js';
 import type { Json } from '../../core/json.js';
 import { jsonFile, npyFile } from '../cache/artifact-store.js';
-import type { UserItems } from '../data/user-items.js';
+import type { UserItems } from '../../core/user-items.js';
 import { computeMetrics } from '../evaluation/metrics.js';
 import type { Step } from '../executor/step.js';
 import { type Curves, decodeSplit, decodeTables } from './artifact-codecs.js';

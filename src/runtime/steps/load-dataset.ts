@@ -1,4 +1,4 @@
-import type { LoadDatasetContext, LoadDatasetParams } from '../../compiler/graph/steps.js';
+import type { LoadDatasetContext, LoadDatasetParams } from '../../contract/steps.js';
 import { UserError } from '../../core/errors.js';
 import type { Json } from '../../core/json.js';
 import { DATASET_LOADERS } from '../datasets/loaders.js';

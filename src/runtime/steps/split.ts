@@ -1,4 +1,4 @@
-import type { SplitParams } from '../../compiler/graph/steps.js';
+import type { SplitParams } from '../../contract/steps.js';
 import type { Step } from '../executor/step.js';
 import { applySplit } from '../splits/apply-split.js';
 import { decodeDataset, encodeSplit } from './artifact-codecs.js';

@@ -1,7 +1,7 @@
 import { hash4, shuffleInPlace, Stream } from '../../core/rng.js';
 import type { Batch, EpochSchedule, TrainingProblem } from '../engine/engine.js';
-import type { UniformParams } from '../samplers/uniform.js';
-import { drawUniformNegatives } from '../samplers/uniform.js';
+import type { UniformParams } from '../../components/samplers/uniform.js';
+import { drawUniformNegatives } from '../../components/samplers/uniform.js';
 
 /**
  * The order in which an epoch visits the training pairs: a seeded permutation of pair indices

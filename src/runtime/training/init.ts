@@ -1,6 +1,6 @@
 import { hash4, Stream, unitFrom } from '../../core/rng.js';
 import type { Tables } from '../engine/engine.js';
-import type { MfParams } from '../encoders/mf.js';
+import type { MfParams } from '../../components/encoders/mf.js';
 
 /** A standard normal for element `idx` of a table: Box-Muller over two counter-based uniforms. */
 function normalAt(seed: number, stream: number, idx: number): number {

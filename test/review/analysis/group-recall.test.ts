@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { groupRecall } from '../../../src/review/analysis/group-recall.js';
-import { UserItems } from '../../../src/runtime/data/user-items.js';
+import { UserItems } from '../../../src/core/user-items.js';
 import { CounterRng } from '../../../src/core/rng.js';
 
 const rows = (r: number[][]) => ({ row: (u: number) => Int32Array.from(r[u]!) });

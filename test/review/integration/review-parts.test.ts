@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../../../src/core/errors.js';
-import { UserItems } from '../../../src/runtime/data/user-items.js';
+import { UserItems } from '../../../src/core/user-items.js';
 import { chooseUser } from '../../../src/review/analyses.js';
 import { configSnapshot, isOwnTrial, pointOf } from '../../../src/review/build-review.js';
 import { averagedByUser, compareRuns, meanStd, pairByUser, type PerUserValues } from '../../../src/review/compare-runs.js';

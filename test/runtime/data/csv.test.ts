@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { UserError } from '../../../src/core/errors.js';
 import { DataError } from '../../../src/runtime/data/data-error.js';
 import { csvLoader as loader, splitFields } from '../../../src/runtime/datasets/csv.js';
-import type { CsvParams } from '../../../src/runtime/datasets/csv.spec.js';
+import type { CsvParams } from '../../../src/components/datasets/csv.js';
 import { FIXTURES, makeCtx, originalPairs, tempDir, type TestContext } from './helpers.js';
 
 const P = (over: Partial<CsvParams> & { train: string }): CsvParams => ({

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DataError } from '../../../src/runtime/data/data-error.js';
 import { lightgcnLoader as loader } from '../../../src/runtime/datasets/lightgcn.js';
-import type { LightgcnParams } from '../../../src/runtime/datasets/lightgcn.spec.js';
+import type { LightgcnParams } from '../../../src/components/datasets/lightgcn.js';
 import { FIXTURES, makeCtx, originalPairs, requireShared, SHARED, tempDir, type TestContext } from './helpers.js';
 
 const P = (over: Partial<LightgcnParams> = {}): LightgcnParams => ({ train: 'train.txt', test: 'test.txt', ...over });

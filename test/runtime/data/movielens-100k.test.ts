@@ -7,7 +7,7 @@ import { sha256Hex } from '../../../src/core/json.js';
 import { DataError } from '../../../src/runtime/data/data-error.js';
 import { DATASET_LOADERS } from '../../../src/runtime/datasets/loaders.js';
 import { ML100K_SHA256, ML100K_URL, movielens100kLoader as loader } from '../../../src/runtime/datasets/movielens-100k.js';
-import type { Movielens100kParams } from '../../../src/runtime/datasets/movielens-100k.spec.js';
+import type { Movielens100kParams } from '../../../src/components/datasets/movielens-100k.js';
 import { FIXTURES, makeCtx, makeZip, originalPairs, requireShared, SHARED, tempDir, type TestContext } from './helpers.js';
 
 const P = (over: Partial<Movielens100kParams> = {}): Movielens100kParams => ({ min_rating: 0, download: true, ...over });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { InternalError, UserError } from '../../../src/core/errors.js';
 import { shuffleInPlace, Stream } from '../../../src/core/rng.js';
 import type { LoadedDataset, SplitData } from '../../../src/runtime/data/dataset.js';
-import { UserItems } from '../../../src/runtime/data/user-items.js';
+import { UserItems } from '../../../src/core/user-items.js';
 import { lightgcnLoader } from '../../../src/runtime/datasets/lightgcn.js';
 import { movielens100kLoader } from '../../../src/runtime/datasets/movielens-100k.js';
 import { applySplit } from '../../../src/runtime/splits/apply-split.js';

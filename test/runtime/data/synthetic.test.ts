@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { UserError } from '../../../src/core/errors.js';
 import type { LoadedDataset } from '../../../src/runtime/data/dataset.js';
-import type { UserItems } from '../../../src/runtime/data/user-items.js';
+import type { UserItems } from '../../../src/core/user-items.js';
 import { generateSynthetic, syntheticLoader } from '../../../src/runtime/datasets/synthetic.js';
-import type { SyntheticParams } from '../../../src/runtime/datasets/synthetic.spec.js';
+import type { SyntheticParams } from '../../../src/components/datasets/synthetic.js';
 import { applySplit } from '../../../src/runtime/splits/apply-split.js';
 import { makeCtx, originalPairs } from './helpers.js';
 

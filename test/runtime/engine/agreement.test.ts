@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { selectBackend } from '../../../src/runtime/backend/select-backend.js';
 import type { Batch, EpochSchedule, Trainer, TrainingEngine, TrainingProblem } from '../../../src/runtime/engine/engine.js';
 import { fusedEngine } from '../../../src/runtime/engine/fused/fused-engine.js';
-import type { ModelConfig } from '../../../src/runtime/engine/model-config.js';
+import type { ModelConfig } from '../../../src/components/model-config.js';
 import { ReferenceTrainer } from '../../../src/runtime/engine/reference/reference-trainer.js';
 import { createTfjsEngine } from '../../../src/runtime/engine/tfjs/tfjs-engine.js';
 import { allocBatch, epochOrder, fillBatch } from '../../../src/runtime/training/epoch.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { UserItems } from '../../../src/runtime/data/user-items.js';
+import { UserItems } from '../../../src/core/user-items.js';
 import { computeMetrics } from '../../../src/runtime/evaluation/metrics.js';
 
 /*

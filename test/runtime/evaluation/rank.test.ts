@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { CounterRng } from '../../../src/core/rng.js';
 import { selectBackend } from '../../../src/runtime/backend/select-backend.js';
-import { UserItems } from '../../../src/runtime/data/user-items.js';
+import { UserItems } from '../../../src/core/user-items.js';
 import type { Tables } from '../../../src/runtime/engine/engine.js';
 import { createTfjsRanker, jsRanker, type RankRequest, type Ranker } from '../../../src/runtime/evaluation/rank.js';
 

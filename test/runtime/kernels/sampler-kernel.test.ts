@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { boundedFrom, CounterRng, hash4, shuffleInPlace, Stream } from '../../../src/core/rng.js';
-import { UserItems } from '../../../src/runtime/data/user-items.js';
+import { UserItems } from '../../../src/core/user-items.js';
 import { KernelPool } from '../../../src/runtime/kernels/kernel-pool.js';
-import { drawUniformNegatives } from '../../../src/runtime/samplers/uniform.js';
+import { drawUniformNegatives } from '../../../src/components/samplers/uniform.js';
 import { negativesStream } from '../../../src/runtime/training/epoch.js';
 
 /** The positives in kernel memory: CSR rows and the equivalent bitset. */

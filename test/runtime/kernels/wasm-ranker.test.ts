@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { CounterRng } from '../../../src/core/rng.js';
-import { UserItems } from '../../../src/runtime/data/user-items.js';
+import { UserItems } from '../../../src/core/user-items.js';
 import type { RankRequest } from '../../../src/runtime/evaluation/rank.js';
 import { createWasmRanker } from '../../../src/runtime/evaluation/wasm-ranker.js';
 

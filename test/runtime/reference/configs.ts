@@ -1,7 +1,7 @@
 import { CounterRng } from '../../../src/core/rng.js';
-import { UserItems } from '../../../src/runtime/data/user-items.js';
+import { UserItems } from '../../../src/core/user-items.js';
 import type { Batch, TrainingProblem } from '../../../src/runtime/engine/engine.js';
-import type { BackpropConfig, LossConfig, ModelConfig, OptimizerConfig } from '../../../src/runtime/engine/model-config.js';
+import type { BackpropConfig, LossConfig, ModelConfig, OptimizerConfig } from '../../../src/components/model-config.js';
 
 /** Test fixtures shared by the reference, optimiser and tfjs-engine tests. */
 

@@ -1,6 +1,6 @@
 import { InternalError } from '../../../core/errors.js';
 import type { Support, TrainingEngine } from '../engine.js';
-import type { ModelConfig } from '../model-config.js';
+import type { ModelConfig } from '../../../components/model-config.js';
 import { FusedTrainer } from './fused-trainer.js';
 
 /**

@@ -2,10 +2,10 @@ import { InternalError, UserError } from '../../../core/errors.js';
 import type { Json } from '../../../core/json.js';
 import { KernelPool } from '../../kernels/kernel-pool.js';
 import { BackpropCode, LossCode, OptimizerCode, SYNC_SIZE, TRAIN_CHUNK, TrainCtx } from '../../kernels/kernel-layout.js';
-import { usersWithoutNegatives } from '../../samplers/uniform.js';
+import { usersWithoutNegatives } from '../../../components/samplers/uniform.js';
 import { negativesStream } from '../../training/epoch.js';
 import type { Batch, EpochResult, EpochSchedule, Tables, Trainer, TrainerOptions, TrainerState, TrainingProblem } from '../engine.js';
-import { gradientTargets, type ModelConfig, type OptimizerConfig } from '../model-config.js';
+import { gradientTargets, type ModelConfig, type OptimizerConfig } from '../../../components/model-config.js';
 
 export type OptimizerVariant = keyof typeof OptimizerCode;
 

@@ -40,9 +40,9 @@
  */
 import { assertUnreachable, InternalError } from '../../../core/errors.js';
 import type { Batch } from '../engine.js';
-import type { AdamParams } from '../../optimizers/adam.js';
-import type { SgdParams } from '../../optimizers/sgd.js';
-import { gradientTargets, type ModelConfig } from '../model-config.js';
+import type { AdamParams } from '../../../components/optimizers/adam.js';
+import type { SgdParams } from '../../../components/optimizers/sgd.js';
+import { gradientTargets, type ModelConfig } from '../../../components/model-config.js';
 
 export interface ReferenceTables {
   user: Float64Array;

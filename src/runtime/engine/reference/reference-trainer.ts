@@ -1,7 +1,7 @@
 import type { Json } from '../../../core/json.js';
 import { allocBatch, batchCount, epochOrder, fillBatch } from '../../training/epoch.js';
 import type { Batch, EpochResult, EpochSchedule, Tables, Trainer, TrainerState, TrainingProblem } from '../engine.js';
-import type { ModelConfig } from '../model-config.js';
+import type { ModelConfig } from '../../../components/model-config.js';
 import { referenceStateFrom, referenceStep, type ReferenceState } from './reference-step.js';
 
 const toF32 = (a: Float64Array): Float32Array => Float32Array.from(a);

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { InternalError, UsageError, UserError } from '../../../../src/core/errors.js';
-import { UserItems } from '../../../../src/runtime/data/user-items.js';
+import { UserItems } from '../../../../src/core/user-items.js';
 import type { EpochSchedule, Support, Tables, TrainingEngine, TrainingProblem } from '../../../../src/runtime/engine/engine.js';
 import { fusedEngine } from '../../../../src/runtime/engine/fused/fused-engine.js';
 import { FusedTrainer } from '../../../../src/runtime/engine/fused/fused-trainer.js';
-import type { ModelConfig } from '../../../../src/runtime/engine/model-config.js';
+import type { ModelConfig } from '../../../../src/components/model-config.js';
 import { selectEngine } from '../../../../src/runtime/engine/select-engine.js';
 import { initTables } from '../../../../src/runtime/training/init.js';
 import { BACKPROPS, config, LOSSES, OPTIMIZERS, randomProblem } from '../../reference/configs.js';

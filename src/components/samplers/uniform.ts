@@ -1,0 +1,72 @@
+import { boundedFrom, hash4 } from '../../core/rng.js';
+import type { UserItems } from '../../core/user-items.js';
+import { defineSpec } from '../../contract/component.js';
+
+/**
+ * Random negative sampling (RNS): for every positive pair, `negatives` distinct items drawn
+ * uniformly, by default from the items the user has not interacted with in training (as the
+ * OneBP reference code does).
+ */
+export const uniformSpec = defineSpec({
+  slot: 'sampler',
+  name: 'uniform',
+  version: 1,
+  summary: 'uniform random negatives, distinct per positive, optionally excluding the user\'s training items',
+  schema: {
+    type: 'object',
+    properties: {
+      negatives: { type: 'integer', minimum: 1, maximum: 1024, default: 5, description: 'negatives per positive pair (N_s)' },
+      exclude_positives: { type: 'boolean', default: true, description: "never draw an item from the user's training positives" },
+    },
+    additionalProperties: false,
+  },
+});
+
+export interface UniformParams {
+  negatives: number;
+  exclude_positives: boolean;
+}
+
+/**
+ * Draws `n` negatives for one positive pair into out[offset .. offset+n). The k-th candidate of
+ * the pair at epoch position `position` is boundedFrom(hash4(seed, stream, position, k), numItems);
+ * a candidate is rejected when it is one of the user's positives (if `positives` is given) or
+ * already drawn for this pair. When the user has fewer than n items left to draw from, the
+ * distinctness rule is dropped for that pair (repeats allowed) so sampling always ends.
+ * The fused WebAssembly kernel implements exactly this sequence.
+ */
+export function drawUniformNegatives(
+  out: Int32Array,
+  offset: number,
+  n: number,
+  user: number,
+  position: number,
+  seed: number,
+  stream: number,
+  numItems: number,
+  positives: UserItems | null,
+): void {
+  const available = numItems - (positives ? positives.count(user) : 0);
+  const distinct = available >= n;
+  let draw = 0;
+  for (let j = 0; j < n; j++) {
+    for (;;) {
+      const cand = boundedFrom(hash4(seed, stream, position, draw++), numItems);
+      if (positives !== null && positives.has(user, cand)) continue;
+      if (distinct) {
+        let dup = false;
+        for (let q = offset; q < offset + j; q++) if (out[q] === cand) dup = true;
+        if (dup) continue;
+      }
+      out[offset + j] = cand;
+      break;
+    }
+  }
+}
+
+/** Users for whom no negative can be drawn (they interacted with every item); sampling would never end. */
+export function usersWithoutNegatives(positives: UserItems): number[] {
+  const out: number[] = [];
+  for (let u = 0; u < positives.numUsers; u++) if (positives.count(u) >= positives.numItems) out.push(u);
+  return out;
+}
