@@ -13,7 +13,6 @@ import { computeMetrics } from '../src/runtime/evaluation/metrics.js';
 import { createTfjsRanker, type Ranker } from '../src/runtime/evaluation/rank.js';
 import { createWasmRanker } from '../src/runtime/evaluation/wasm-ranker.js';
 import { allocBatch, batchCount, epochOrder, fillBatch } from '../src/runtime/training/epoch.js';
-import { initTables } from '../src/runtime/training/init.js';
 import { findTorch, runTorch, type TorchJob } from './torch-runner.js';
 import { benchConfig, CASES, ml100k, ml1mSynthetic, type BenchCase, type Workload } from './workloads.js';
 
@@ -51,7 +50,7 @@ const log = (m: string) => process.stderr.write(`${m}\n`);
 /** Seconds per epoch of the fused engine (median of EPOCHS epochs after one warm-up) and the trained tables. */
 async function fusedEpochs(w: Workload, c: BenchCase, threads: number): Promise<{ seconds: number; tables: Tables }> {
   const cfg = benchConfig(c);
-  const t = await fusedEngine.createTrainer(w.problem, cfg, schedule, initTables(w.problem.numUsers, w.problem.numItems, cfg.encoder.params, schedule.seed), { threads });
+  const t = await fusedEngine.createTrainer(w.problem, cfg, schedule, cfg.encoder.init(w.problem.numUsers, w.problem.numItems, schedule.seed), { threads });
   try {
     const times: number[] = [];
     for (let e = 0; e <= EPOCHS; e++) {
@@ -59,7 +58,7 @@ async function fusedEpochs(w: Workload, c: BenchCase, threads: number): Promise<
       await t.trainEpoch(e);
       if (e > 0) times.push(now() - t0);
     }
-    return { seconds: median(times), tables: await t.tables() };
+    return { seconds: median(times), tables: await t.parameters() };
   } finally {
     await t.dispose();
   }
@@ -68,14 +67,14 @@ async function fusedEpochs(w: Workload, c: BenchCase, threads: number): Promise<
 /** The generic tfjs engine: TFJS_BATCHES batches (sampling + step) after 3 warm-up batches, extrapolated to an epoch. */
 async function tfjsEpoch(backend: Backend, w: Workload, c: BenchCase): Promise<number> {
   const cfg = benchConfig(c);
-  const t = await createTfjsEngine(backend).createTrainer(w.problem, cfg, schedule, initTables(w.problem.numUsers, w.problem.numItems, cfg.encoder.params, schedule.seed), { threads: 1 });
+  const t = await createTfjsEngine(backend).createTrainer(w.problem, cfg, schedule, cfg.encoder.init(w.problem.numUsers, w.problem.numItems, schedule.seed), { threads: 1 });
   try {
     const order = epochOrder(w.problem.pairUsers.length, schedule.seed, 0, true);
-    const batch = allocBatch(schedule.batch, cfg.sampler.params.negatives);
+    const batch = allocBatch(schedule.batch, cfg.sampler);
     let t0 = 0;
     for (let b = 0; b < TFJS_BATCHES + 3; b++) {
       if (b === 3) t0 = now();
-      fillBatch(w.problem, schedule, cfg.sampler.params, order, 0, b, batch);
+      fillBatch(w.problem, schedule, cfg.sampler, order, 0, b, batch);
       await t.trainBatch(batch);
     }
     return ((now() - t0) / TFJS_BATCHES) * batchCount(w.problem.pairUsers.length, schedule.batch, schedule.dropLast);
@@ -105,12 +104,12 @@ async function longRun(w: Workload, epochs: number, ranker: Ranker): Promise<num
   const cfg = benchConfig({ id: 'long', backprop: 'onebp', dim: 32 });
   const sched: EpochSchedule = { ...schedule, dropLast: true };
   const t0 = now();
-  const t = await fusedEngine.createTrainer(w.problem, cfg, sched, initTables(w.problem.numUsers, w.problem.numItems, cfg.encoder.params, sched.seed), { threads: CORES });
+  const t = await fusedEngine.createTrainer(w.problem, cfg, sched, cfg.encoder.init(w.problem.numUsers, w.problem.numItems, sched.seed), { threads: CORES });
   try {
     for (let e = 0; e < epochs; e++) {
       await t.trainEpoch(e);
       if ((e + 1) % 10 === 0) {
-        const tables = await t.tables();
+        const tables = await t.parameters();
         const top = await ranker.topK({ tables, users: w.testUsers, exclude: [w.problem.positives], k: 20, similarity: 'dot' });
         computeMetrics(top, 20, w.testUsers, w.test, METRICS, CUTOFFS);
       }

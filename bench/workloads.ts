@@ -4,7 +4,8 @@ import { UserItems } from '../src/core/user-items.js';
 import { parseUData } from '../src/runtime/datasets/movielens-100k.js';
 import { generateSynthetic } from '../src/runtime/datasets/synthetic.js';
 import type { TrainingProblem } from '../src/runtime/engine/engine.js';
-import type { ModelConfig } from '../src/components/model-config.js';
+import { bindModel } from '../src/components/catalogue.js';
+import type { TrainingModel } from '../src/contract/training.js';
 import { holdoutSplit } from '../src/runtime/splits/holdout.js';
 
 /** A benchmark dataset: the training problem and the held-out test items. */
@@ -51,14 +52,14 @@ export interface BenchCase {
 }
 
 /** The benchmark's model: MF, 5 uniform negatives excluding positives, InfoNCE (dot, t = 1), Adam dense. */
-export function benchConfig(c: BenchCase): ModelConfig {
-  return {
+export function benchConfig(c: BenchCase): TrainingModel {
+  return bindModel({
     encoder: { name: 'mf', params: { dim: c.dim, init: 'xavier_normal', std: 0.1 } },
     sampler: { name: 'uniform', params: { negatives: 5, exclude_positives: true } },
     loss: { name: 'infonce', params: { temperature: 1, similarity: 'dot' } },
     backprop: c.backprop === 'both' ? { name: 'both', params: {} } : { name: 'onebp', params: { beta: 0.99, duplicates: 'last' } },
     optimizer: { name: 'adam', params: { lr: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 1e-5, lazy: false } },
-  };
+  });
 }
 
 export const CASES: BenchCase[] = [

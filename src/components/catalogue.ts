@@ -1,25 +1,44 @@
 /**
- * The explicit registry of components (no side-effect registration): the compiler resolves
- * names and validates parameters against these specs; the runtime maps the same names to
- * implementations. Adding a component: docs/adding-a-component.md.
+ * The explicit catalogue of components (no side-effect registration): the compiler resolves
+ * names and validates parameters against these specs; the runtime binds the same components to
+ * their behaviour (bindModel). Adding a component: its file, its entry here, its test
+ * (docs/adding-a-component.md).
  */
-import type { ComponentSpec, Slot } from '../contract/component.js';
-import { bothSpec } from './backprop/both.js';
-import { onebpSpec } from './backprop/onebp.js';
-import { userOnlySpec } from './backprop/user-only.js';
-import { csvSpec } from './datasets/csv.js';
+import type { ComponentSpec, Slot, TrainingComponent } from '../contract/component.js';
 import type { DatasetSpec } from '../contract/dataset-spec.js';
+import type { JsonObject } from '../core/json.js';
+import { UserError } from '../core/errors.js';
+import type { BackpropBehaviour, EncoderBehaviour, LossBehaviour, OptimizerBehaviour, RegularizerBehaviour, SamplerBehaviour, TrainingModel } from '../contract/training.js';
+import { both } from './backprop/both.js';
+import { onebp } from './backprop/onebp.js';
+import { userOnly } from './backprop/user-only.js';
+import { csvSpec } from './datasets/csv.js';
 import { lightgcnSpec } from './datasets/lightgcn.js';
 import { movielens100kSpec } from './datasets/movielens-100k.js';
 import { syntheticSpec } from './datasets/synthetic.js';
-import { mfSpec } from './encoders/mf.js';
-import { bprSpec } from './losses/bpr.js';
-import { infonceSpec } from './losses/infonce.js';
-import { adamSpec } from './optimizers/adam.js';
-import { sgdSpec } from './optimizers/sgd.js';
-import { uniformSpec } from './samplers/uniform.js';
+import { mf } from './encoders/mf.js';
+import { bce } from './losses/bce.js';
+import { bpr } from './losses/bpr.js';
+import { infonce } from './losses/infonce.js';
+import { adam } from './optimizers/adam.js';
+import { sgd } from './optimizers/sgd.js';
+import { l2 } from './regularizers/l2.js';
+import { hard } from './samplers/hard.js';
+import { inBatch } from './samplers/in-batch.js';
+import { popularity } from './samplers/popularity.js';
+import { uniform } from './samplers/uniform.js';
 import { holdoutSpec } from './splits/holdout.js';
 import { predefinedSpec } from './splits/predefined.js';
+
+export { RUN_SLOTS, type RunSlot } from '../contract/component.js';
+
+/** The training components of each slot: what bindModel and the engines' tables range over. */
+export const ENCODERS: readonly TrainingComponent<EncoderBehaviour>[] = [mf];
+export const SAMPLERS: readonly TrainingComponent<SamplerBehaviour>[] = [uniform, popularity, inBatch, hard];
+export const LOSSES: readonly TrainingComponent<LossBehaviour>[] = [infonce, bpr, bce];
+export const BACKPROPS: readonly TrainingComponent<BackpropBehaviour>[] = [both, onebp, userOnly];
+export const OPTIMIZERS: readonly TrainingComponent<OptimizerBehaviour>[] = [adam, sgd];
+export const REGULARIZERS: readonly TrainingComponent<RegularizerBehaviour>[] = [l2];
 
 export const COMPONENTS: readonly ComponentSpec[] = [
   movielens100kSpec,
@@ -28,18 +47,13 @@ export const COMPONENTS: readonly ComponentSpec[] = [
   syntheticSpec,
   holdoutSpec,
   predefinedSpec,
-  mfSpec,
-  uniformSpec,
-  infonceSpec,
-  bprSpec,
-  bothSpec,
-  onebpSpec,
-  userOnlySpec,
-  adamSpec,
-  sgdSpec,
+  ...ENCODERS,
+  ...SAMPLERS,
+  ...LOSSES,
+  ...BACKPROPS,
+  ...OPTIMIZERS,
+  ...REGULARIZERS,
 ];
-
-export { RUN_SLOTS, type RunSlot } from '../contract/component.js';
 
 export function componentsOf(slot: Slot): ComponentSpec[] {
   return COMPONENTS.filter((c) => c.slot === slot);
@@ -61,4 +75,46 @@ export function isDatasetSpec(c: ComponentSpec): c is DatasetSpec {
 
 export function datasetIsPresplit(spec: DatasetSpec, params: Record<string, unknown>): boolean {
   return typeof spec.presplit === 'function' ? spec.presplit(params) : spec.presplit;
+}
+
+/** A chosen component as the runtime receives it: a name and validated parameters. */
+export interface ComponentChoice {
+  name: string;
+  params: JsonObject;
+}
+
+/** The components of one trial. */
+export interface ModelChoice {
+  encoder: ComponentChoice;
+  sampler: ComponentChoice;
+  loss: ComponentChoice;
+  backprop: ComponentChoice;
+  optimizer: ComponentChoice;
+  regularizer?: ComponentChoice | undefined;
+}
+
+function bindOne<B>(list: readonly TrainingComponent<B>[], slot: string, c: ComponentChoice): B {
+  const comp = list.find((x) => x.name === c.name || x.aliases?.includes(c.name));
+  if (!comp) throw new UserError(`there is no ${slot} '${c.name}' in this version of expc (known: ${list.map((x) => x.name).join(', ')})`);
+  return comp.bind(c.params);
+}
+
+/** Binds every chosen component to its behaviour (parameters validated against its schema). */
+export function bindModel(choice: ModelChoice): TrainingModel {
+  return {
+    encoder: bindOne(ENCODERS, 'encoder', choice.encoder),
+    sampler: bindOne(SAMPLERS, 'sampler', choice.sampler),
+    loss: bindOne(LOSSES, 'loss', choice.loss),
+    backprop: bindOne(BACKPROPS, 'backprop', choice.backprop),
+    optimizer: bindOne(OPTIMIZERS, 'optimizer', choice.optimizer),
+    regularizer: choice.regularizer ? bindOne(REGULARIZERS, 'regularizer', choice.regularizer) : null,
+    names: {
+      encoder: choice.encoder.name,
+      sampler: choice.sampler.name,
+      loss: choice.loss.name,
+      backprop: choice.backprop.name,
+      optimizer: choice.optimizer.name,
+      regularizer: choice.regularizer?.name ?? null,
+    },
+  };
 }

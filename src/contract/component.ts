@@ -1,3 +1,7 @@
+import { Ajv, type ValidateFunction } from 'ajv';
+import { InternalError } from '../core/errors.js';
+import type { JsonObject } from '../core/json.js';
+
 /**
  * The contract every component file fulfils: a JSON Schema for its parameters (with defaults
  * and descriptions), a version that is part of every content key it feeds (bump it when the
@@ -5,11 +9,15 @@
  * The compiler reads only this; the runtime adds behaviour per slot (see the slot interfaces
  * next to the components).
  */
-export type Slot = 'dataset' | 'split' | 'encoder' | 'sampler' | 'loss' | 'backprop' | 'optimizer';
+export type Slot = 'dataset' | 'split' | 'encoder' | 'sampler' | 'loss' | 'backprop' | 'optimizer' | 'regularizer';
 
 /** The slots a run configures, in the order they are shown. */
 export const RUN_SLOTS = ['encoder', 'sampler', 'loss', 'backprop', 'optimizer'] as const satisfies readonly Slot[];
 export type RunSlot = (typeof RUN_SLOTS)[number];
+
+/** Slots a run may leave empty: no component is chosen unless the run names one (`regularizer: l2(...)`). */
+export const OPTIONAL_RUN_SLOTS = ['regularizer'] as const satisfies readonly Slot[];
+export type OptionalRunSlot = (typeof OPTIONAL_RUN_SLOTS)[number];
 
 /** The record-valued settings that are not components but are validated the same way. */
 export type RecordSlot = 'training' | 'evaluate';
@@ -45,4 +53,29 @@ export interface ComponentInstance<P = Params> {
   name: string;
   version: number;
   params: P;
+}
+
+/**
+ * A training component: its spec plus `bind`, which validates parameters against the schema
+ * (defaults applied) and returns the component's behaviour for them. Validation at the bind is
+ * the runtime's trust boundary: the types of `create` are only reached through it.
+ */
+export interface TrainingComponent<B> extends ComponentSpec {
+  bind(params: JsonObject): B;
+}
+
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
+
+export function defineComponent<P, B>(spec: ComponentSpec & { create(params: P): B }): TrainingComponent<B> {
+  const { create, ...rest } = spec;
+  let validate: ValidateFunction<P> | undefined;
+  return {
+    ...rest,
+    bind(params: JsonObject): B {
+      validate ??= ajv.compile<P>(spec.schema);
+      const copy: unknown = structuredClone(params);
+      if (!validate(copy)) throw new InternalError(`${spec.slot} '${spec.name}': parameters ${JSON.stringify(params)} do not match its schema: ${ajv.errorsText(validate.errors)}`);
+      return create(copy);
+    },
+  };
 }

@@ -29,6 +29,8 @@ export interface DatasetModel {
 
 /** The settings of one run after defaults, `extends` and its own properties. */
 export interface RunConfig extends Record<RunSlot, ResolvedComponent> {
+  /** Optional slots: present only when chosen. */
+  regularizer?: ResolvedComponent;
   training: TrainingParams;
 }
 

@@ -45,6 +45,8 @@ export interface TrainParams {
   loss: ResolvedComponent;
   backprop: ResolvedComponent;
   optimizer: ResolvedComponent;
+  /** Present only when the run chooses one (absent keeps the keys of runs that predate the slot). */
+  regularizer?: ResolvedComponent;
   training: TrainingParams;
   monitor: MonitorParams;
 }

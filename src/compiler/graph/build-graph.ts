@@ -63,5 +63,6 @@ function trainParams(trial: Trial, protocol: 'validation' | 'paper', hasValidati
     monitor = { split: null, metrics: [], cutoffs: [] };
   }
   const c = trial.config;
-  return { encoder: c.encoder, sampler: c.sampler, loss: c.loss, backprop: c.backprop, optimizer: c.optimizer, training: c.training, monitor };
+  // an optional slot is in the parameters only when chosen, so runs without one keep their content keys
+  return { encoder: c.encoder, sampler: c.sampler, loss: c.loss, backprop: c.backprop, optimizer: c.optimizer, ...(c.regularizer ? { regularizer: c.regularizer } : {}), training: c.training, monitor };
 }

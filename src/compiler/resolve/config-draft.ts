@@ -1,4 +1,4 @@
-import type { ComponentSpec, Slot } from '../../contract/component.js';
+import { OPTIONAL_RUN_SLOTS, type ComponentSpec, type OptionalRunSlot, type Slot } from '../../contract/component.js';
 import { componentsOf, findAnySlot, findComponent, RUN_SLOTS, type RunSlot } from '../../components/catalogue.js';
 import { describeValue, pathText, type CallValue, type Identifier, type NameValue, type Property, type Value } from '../ast/nodes.js';
 import { error, type Diagnostic } from '../diagnostics.js';
@@ -21,6 +21,8 @@ export interface ComponentDraft {
 
 export interface ConfigDraft {
   components: Record<RunSlot, ComponentDraft>;
+  /** Optional slots (regularizer): absent unless a block chooses a component. */
+  optional: Partial<Record<OptionalRunSlot, ComponentDraft>>;
   training: WrittenParams;
   trainingOrigin: Range | undefined;
   datasets: { names: Identifier[]; range: Range } | undefined;
@@ -36,7 +38,7 @@ const BUILTIN_DEFAULTS: Record<RunSlot, string> = {
   optimizer: 'adam',
 };
 
-export const RUN_PROPERTIES = [...RUN_SLOTS, 'training', 'datasets', 'seeds'] as const;
+export const RUN_PROPERTIES = [...RUN_SLOTS, ...OPTIONAL_RUN_SLOTS, 'training', 'datasets', 'seeds'] as const;
 
 export function builtinDraft(): ConfigDraft {
   const components = {} as Record<RunSlot, ComponentDraft>;
@@ -44,16 +46,22 @@ export function builtinDraft(): ConfigDraft {
     const spec = findComponent(slot, BUILTIN_DEFAULTS[slot])!;
     components[slot] = { slot, spec, origin: undefined, params: new Map() };
   }
-  return { components, training: new Map(), trainingOrigin: undefined, datasets: undefined, seeds: undefined };
+  return { components, optional: {}, training: new Map(), trainingOrigin: undefined, datasets: undefined, seeds: undefined };
 }
 
 export function cloneDraft(d: ConfigDraft): ConfigDraft {
   const components = {} as Record<RunSlot, ComponentDraft>;
   for (const slot of RUN_SLOTS) components[slot] = { ...d.components[slot], params: new Map(d.components[slot].params) };
-  return { components, training: new Map(d.training), trainingOrigin: d.trainingOrigin, datasets: d.datasets, seeds: d.seeds };
+  const optional: ConfigDraft['optional'] = {};
+  for (const slot of OPTIONAL_RUN_SLOTS) {
+    const c = d.optional[slot];
+    if (c) optional[slot] = { ...c, params: new Map(c.params) };
+  }
+  return { components, optional, training: new Map(d.training), trainingOrigin: d.trainingOrigin, datasets: d.datasets, seeds: d.seeds };
 }
 
 const isRunSlot = (s: string): s is RunSlot => (RUN_SLOTS as readonly string[]).includes(s);
+const isOptionalSlot = (s: string): s is OptionalRunSlot => (OPTIONAL_RUN_SLOTS as readonly string[]).includes(s);
 
 /**
  * Resolves `name` or `name(args)` to a component of `slot`, or reports why not: unknown (with
@@ -132,6 +140,29 @@ export function applyProperty(draft: ConfigDraft, key: readonly Identifier[], va
       if (c) draft.components[name] = { slot: name, spec: c.spec, origin: c.origin, params: c.params };
     } else if (rest.length === 1) {
       draft.components[name].params.set(rest[0]!.name, { value, key: rest[0]! });
+    } else {
+      diagnostics.push(tooDeep(key, propertyRange));
+    }
+    return;
+  }
+  if (isOptionalSlot(name)) {
+    if (rest.length === 0) {
+      if (value.kind === 'Name' && value.name === 'none') {
+        delete draft.optional[name];
+        return;
+      }
+      const c = componentFromValue(name, value, diagnostics);
+      if (c) draft.optional[name] = { slot: name, spec: c.spec, origin: c.origin, params: c.params };
+    } else if (rest.length === 1) {
+      const c = draft.optional[name];
+      if (c) c.params.set(rest[0]!.name, { value, key: rest[0]! });
+      else
+        diagnostics.push(
+          error('invalid-value', `'${name}.${rest[0]!.name}' is set, but no ${name} is chosen`, head.range, {
+            expected: `${name}: ${candidates(name).join(' | ')}(...) first`,
+            found: `no ${name}`,
+          }),
+        );
     } else {
       diagnostics.push(tooDeep(key, propertyRange));
     }

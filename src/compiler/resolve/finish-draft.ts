@@ -1,4 +1,5 @@
 import { RUN_SLOTS } from '../../components/catalogue.js';
+import { OPTIONAL_RUN_SLOTS } from '../../contract/component.js';
 import { trainingSchema, type TrainingParams } from '../../contract/training-schema.js';
 import type { Diagnostic } from '../diagnostics.js';
 import type { ResolvedComponent, RunConfig } from '../../contract/model.js';
@@ -22,8 +23,15 @@ export function finishDraft(draft: ConfigDraft, anchor: Range, diagnostics: Diag
     }
     out[slot] = { name: c.spec.name, version: c.spec.version, params } satisfies ResolvedComponent;
   }
+  for (const slot of OPTIONAL_RUN_SLOTS) {
+    const c = draft.optional[slot];
+    if (!c) continue;
+    const params = validateParams(c.spec.schema, c.params, `${slot} '${c.spec.name}'`, c.origin ?? anchor, diagnostics);
+    if (!params) ok = false;
+    else out[slot] = { name: c.spec.name, version: c.spec.version, params } satisfies ResolvedComponent;
+  }
   const training = validateParams(trainingSchema, draft.training, 'training', draft.trainingOrigin ?? anchor, diagnostics);
   if (!training) ok = false;
   if (!ok) return undefined;
-  return { ...(out as Record<(typeof RUN_SLOTS)[number], ResolvedComponent>), training: training as unknown as TrainingParams };
+  return { ...(out as Record<(typeof RUN_SLOTS)[number], ResolvedComponent> & { regularizer?: ResolvedComponent }), training: training as unknown as TrainingParams };
 }

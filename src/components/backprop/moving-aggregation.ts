@@ -1,5 +1,7 @@
 import type * as TF from '@tensorflow/tfjs-core';
-import type { MovingAggregationParams } from './onebp.js';
+import type { BackpropBehaviour } from '../../contract/training.js';
+
+type MovingAggregationParams = Pick<NonNullable<BackpropBehaviour['aggregate']>, 'beta' | 'duplicates'>;
 
 /**
  * A batch's moving aggregation (onebp: target = user rows, source = positive item rows;
@@ -68,4 +70,28 @@ export function movingAggregationTf(tf: typeof TF, target: TF.Variable, source: 
   const contrib = tf.mul(tf.gather(source, tf.tensor1d(plan.src, 'int32')), tf.tensor2d(plan.weight, [plan.weight.length, 1]));
   const moved = tf.add(old, tf.unsortedSegmentSum(contrib, tf.tensor1d(plan.seg, 'int32'), n));
   target.assign(tf.tensorScatterUpdate(target, tf.expandDims(rows, 1), moved));
+}
+
+/**
+ * The float64 specification of a batch's moving aggregation: occurrence b moves target row
+ * tIdx[b] towards source row sIdx[b], target <- beta target + (1 - beta) source.
+ *   last:       every occurrence reads the pre-batch row; the last written wins (PyTorch indexed assignment)
+ *   sequential: applied in batch order: row = beta^m row_old + sum_k (1 - beta) beta^(m-k) x_k
+ */
+export function referenceMovingAggregation(
+  target: Float64Array,
+  source: Float64Array,
+  dim: number,
+  tIdx: Int32Array,
+  sIdx: Int32Array,
+  count: number,
+  beta: number,
+  duplicates: 'last' | 'sequential',
+): void {
+  const before = duplicates === 'last' ? target.slice() : target;
+  for (let b = 0; b < count; b++) {
+    const t = tIdx[b]! * dim;
+    const s = sIdx[b]! * dim;
+    for (let j = 0; j < dim; j++) target[t + j] = beta * before[t + j]! + (1 - beta) * source[s + j]!;
+  }
 }

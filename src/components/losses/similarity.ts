@@ -30,3 +30,24 @@ export function rowScoresTf(tf: Tf, a: TF.Tensor2D, b: TF.Tensor2D, similarity: 
   const nb = tf.maximum(tf.sqrt(rowDotTf(tf, b, b)), COSINE_NORM_FLOOR);
   return tf.div(dot, tf.mul(na, nb));
 }
+
+/** The schema property every loss shares: how a (user, item) pair is scored. */
+export const similarityProperty = {
+  type: 'string',
+  enum: ['dot', 'cosine'],
+  default: 'dot',
+  description: 'score function: inner product or cosine of the two embeddings',
+} as const;
+
+/** softplus(x) = log(1 + e^x), without overflow for large |x|. */
+export function softplus(x: number): number {
+  return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+}
+
+/** The logistic function, stable on both sides. */
+export function sigmoid(x: number): number {
+  return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+}
+
+/** A large negative added to masked scores in tfjs: exp() of it is 0 in float32, and no inf - inf arises. */
+export const MASKED_SCORE = -1e9;

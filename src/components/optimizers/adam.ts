@@ -1,5 +1,6 @@
 import type * as TF from '@tensorflow/tfjs-core';
-import { defineSpec } from '../../contract/component.js';
+import { defineComponent } from '../../contract/component.js';
+import type { OptimizerBehaviour, Slots64, SlotsTf } from '../../contract/training.js';
 
 /**
  * Adam with PyTorch's semantics (torch.optim.Adam): weight decay is coupled L2 (wd * param is
@@ -7,8 +8,65 @@ import { defineSpec } from '../../contract/component.js';
  * default: every row of an optimised table is updated at every step, as on a dense
  * nn.Embedding. `lazy: true` updates only the rows a batch touches (torch.optim.SparseAdam /
  * tf LazyAdam); a different algorithm, recorded as such.
+ *
+ * At step t >= 1 with gradient G: g = G + wd p; m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;
+ * p = p - lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps).
  */
-export const adamSpec = defineSpec({
+export interface AdamParams {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weight_decay: number;
+  lazy: boolean;
+}
+
+/** Adam on a float64 table: rows null = dense (every row), else only those rows (lazy). Mutates table, m and v. */
+export function referenceAdam(table: Float64Array, grad: Float64Array, m: Float64Array, v: Float64Array, rows: readonly number[] | null, dim: number, t: number, p: AdamParams): void {
+  const { lr, beta1: b1, beta2: b2, eps, weight_decay: wd } = p;
+  const bc1 = 1 - Math.pow(b1, t);
+  const bc2 = 1 - Math.pow(b2, t);
+  const update = (i: number) => {
+    const g = grad[i]! + wd * table[i]!;
+    m[i] = b1 * m[i]! + (1 - b1) * g;
+    v[i] = b2 * v[i]! + (1 - b2) * g * g;
+    table[i] = table[i]! - (lr * (m[i]! / bc1)) / (Math.sqrt(v[i]! / bc2) + eps);
+  };
+  if (rows === null) for (let i = 0; i < table.length; i++) update(i);
+  else for (const r of rows) for (let j = 0; j < dim; j++) update(r * dim + j);
+}
+
+/**
+ * The same step in tfjs. `rows` null: dense, every row. `rows` given (distinct row ids): lazy,
+ * only those rows and their moments change. tf.train.adam is not used: it puts eps inside the
+ * bias correction and has no coupled weight decay. Call inside tf.tidy.
+ */
+export function adamTf(tf: typeof TF, param: TF.Variable, grad: TF.Tensor, slots: SlotsTf, t: number, p: AdamParams, rows: TF.Tensor1D | null): void {
+  const sm = slots['m']!;
+  const sv = slots['v']!;
+  const bc1 = 1 - Math.pow(p.beta1, t);
+  const bc2 = 1 - Math.pow(p.beta2, t);
+  const pick = (x: TF.Tensor) => (rows ? tf.gather(x, rows) : x);
+  const p0 = pick(param);
+  let g = pick(grad);
+  if (p.weight_decay !== 0) g = tf.add(g, tf.mul(p0, p.weight_decay));
+  const m = tf.add(tf.mul(pick(sm), p.beta1), tf.mul(g, 1 - p.beta1));
+  const v = tf.add(tf.mul(pick(sv), p.beta2), tf.mul(tf.square(g), 1 - p.beta2));
+  const step = tf.div(tf.mul(tf.div(m, bc1), p.lr), tf.add(tf.sqrt(tf.div(v, bc2)), p.eps));
+  const p1 = tf.sub(p0, step);
+  if (rows) {
+    const at = tf.expandDims(rows, 1);
+    param.assign(tf.tensorScatterUpdate(param, at, p1));
+    sm.assign(tf.tensorScatterUpdate(sm, at, m));
+    sv.assign(tf.tensorScatterUpdate(sv, at, v));
+  } else {
+    param.assign(p1);
+    sm.assign(m);
+    sv.assign(v);
+  }
+}
+
+export const adam = defineComponent<AdamParams, OptimizerBehaviour>({
   slot: 'optimizer',
   name: 'adam',
   version: 1,
@@ -25,50 +83,11 @@ export const adamSpec = defineSpec({
     },
     additionalProperties: false,
   },
+  create: (p) => ({
+    slots: ['m', 'v'],
+    lazy: p.lazy,
+    reference: (table, grad, slots: Slots64, rows, dim, t) => referenceAdam(table, grad, slots['m']!, slots['v']!, rows, dim, t, p),
+    tf: (tf, param, grad, slots, t, rows) => adamTf(tf, param, grad, slots, t, p, rows),
+    fused: { code: p.lazy ? 'adam-lazy' : 'adam-dense', lr: p.lr, weightDecay: p.weight_decay, beta1: p.beta1, beta2: p.beta2, eps: p.eps },
+  }),
 });
-
-export interface AdamParams {
-  lr: number;
-  beta1: number;
-  beta2: number;
-  eps: number;
-  weight_decay: number;
-  lazy: boolean;
-}
-
-/** Adam's moments of one table, same shape as the table. */
-export interface AdamSlotsTf {
-  m: TF.Variable;
-  v: TF.Variable;
-}
-
-/**
- * One Adam step in tfjs on `param` with the loss gradient `grad` (same shape), at step t >= 1:
- * g = grad + wd p; m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;
- * p = p - lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps).
- * `rows` null: dense, every row. `rows` given (distinct row ids): lazy, only those rows and
- * their moments change. tf.train.adam is not used: it puts eps inside the bias correction and
- * has no coupled weight decay. Call inside tf.tidy.
- */
-export function adamTf(tf: typeof TF, param: TF.Variable, grad: TF.Tensor, slots: AdamSlotsTf, t: number, p: AdamParams, rows: TF.Tensor1D | null): void {
-  const bc1 = 1 - Math.pow(p.beta1, t);
-  const bc2 = 1 - Math.pow(p.beta2, t);
-  const pick = (x: TF.Tensor) => (rows ? tf.gather(x, rows) : x);
-  const p0 = pick(param);
-  let g = pick(grad);
-  if (p.weight_decay !== 0) g = tf.add(g, tf.mul(p0, p.weight_decay));
-  const m = tf.add(tf.mul(pick(slots.m), p.beta1), tf.mul(g, 1 - p.beta1));
-  const v = tf.add(tf.mul(pick(slots.v), p.beta2), tf.mul(tf.square(g), 1 - p.beta2));
-  const step = tf.div(tf.mul(tf.div(m, bc1), p.lr), tf.add(tf.sqrt(tf.div(v, bc2)), p.eps));
-  const p1 = tf.sub(p0, step);
-  if (rows) {
-    const at = tf.expandDims(rows, 1);
-    param.assign(tf.tensorScatterUpdate(param, at, p1));
-    slots.m.assign(tf.tensorScatterUpdate(slots.m, at, m));
-    slots.v.assign(tf.tensorScatterUpdate(slots.v, at, v));
-  } else {
-    param.assign(p1);
-    slots.m.assign(m);
-    slots.v.assign(v);
-  }
-}

@@ -1,27 +1,13 @@
-import { boundedFrom, hash4 } from '../../core/rng.js';
+import { boundedFrom, hash4, Stream } from '../../core/rng.js';
+import { defineComponent } from '../../contract/component.js';
+import type { SamplerBehaviour } from '../../contract/training.js';
 import type { UserItems } from '../../core/user-items.js';
-import { defineSpec } from '../../contract/component.js';
 
 /**
  * Random negative sampling (RNS): for every positive pair, `negatives` distinct items drawn
  * uniformly, by default from the items the user has not interacted with in training (as the
  * OneBP reference code does).
  */
-export const uniformSpec = defineSpec({
-  slot: 'sampler',
-  name: 'uniform',
-  version: 1,
-  summary: 'uniform random negatives, distinct per positive, optionally excluding the user\'s training items',
-  schema: {
-    type: 'object',
-    properties: {
-      negatives: { type: 'integer', minimum: 1, maximum: 1024, default: 5, description: 'negatives per positive pair (N_s)' },
-      exclude_positives: { type: 'boolean', default: true, description: "never draw an item from the user's training positives" },
-    },
-    additionalProperties: false,
-  },
-});
-
 export interface UniformParams {
   negatives: number;
   exclude_positives: boolean;
@@ -70,3 +56,45 @@ export function usersWithoutNegatives(positives: UserItems): number[] {
   for (let u = 0; u < positives.numUsers; u++) if (positives.count(u) >= positives.numItems) out.push(u);
   return out;
 }
+
+/** The stream word of negative draws: epoch and stream packed so that every epoch draws afresh. */
+export function negativesStream(epoch: number): number {
+  return (epoch * 16 + Stream.negatives) >>> 0;
+}
+
+/** The schema properties shared by per-positive samplers. */
+export const negativesProperties = {
+  negatives: { type: 'integer', minimum: 1, maximum: 1024, default: 5, description: 'negatives per positive pair (N_s)' },
+  exclude_positives: { type: 'boolean', default: true, description: "never draw an item from the user's training positives" },
+} as const;
+
+export function noNegativesReason(data: { positives: UserItems }, exclude: boolean): string | null {
+  if (!exclude) return null;
+  const stuck = usersWithoutNegatives(data.positives);
+  return stuck.length > 0 ? `${stuck.length} user(s) (first: ${stuck[0]}) interacted with every item, so no negative can be drawn with exclude_positives: true` : null;
+}
+
+export const uniform = defineComponent<UniformParams, SamplerBehaviour>({
+  slot: 'sampler',
+  name: 'uniform',
+  version: 1,
+  summary: "uniform random negatives, distinct per positive, optionally excluding the user's training items",
+  schema: { type: 'object', properties: negativesProperties, additionalProperties: false },
+  create: (p) => ({
+    layout: 'per_positive',
+    width: () => p.negatives,
+    modelAware: false,
+    logq: false,
+    check: (data) => noNegativesReason(data, p.exclude_positives),
+    prepare: () => {},
+    fill({ data, start, end, epoch, seed, batch }) {
+      const stream = negativesStream(epoch);
+      const positives = p.exclude_positives ? data.positives : null;
+      for (let q = start; q < end; q++) {
+        const j = q - start;
+        drawUniformNegatives(batch.neg, j * p.negatives, p.negatives, batch.users[j]!, q, seed, stream, data.numItems, positives);
+      }
+    },
+    fused: { code: 'uniform', negatives: p.negatives, excludePositives: p.exclude_positives },
+  }),
+});

@@ -1,19 +1,12 @@
+import type { Batch, Tables, TrainingData, TrainingModel } from '../../contract/training.js';
+
+export type { Batch, Tables, TrainingData } from '../../contract/training.js';
 import type { Json } from '../../core/json.js';
-import type { UserItems } from '../../core/user-items.js';
-import type { ModelConfig } from '../../components/model-config.js';
 
 export type EngineName = 'tfjs' | 'fused';
 
-/** What training needs to know about the data: sizes, the training pairs and the positives to exclude. */
-export interface TrainingProblem {
-  numUsers: number;
-  numItems: number;
-  /** Training pairs in canonical order (user ascending, item ascending): epoch orders index into these. */
-  pairUsers: Int32Array;
-  pairItems: Int32Array;
-  /** The same pairs as per-user sets (negative sampling excludes these). */
-  positives: UserItems;
-}
+/** What training needs to know about the data (the contract's TrainingData). */
+export type TrainingProblem = TrainingData;
 
 /** How an epoch is cut into batches; shared by every engine so that all of them see the same samples. */
 export interface EpochSchedule {
@@ -24,22 +17,6 @@ export interface EpochSchedule {
   seed: number;
 }
 
-/** One mini-batch: `size` positive pairs and `size * negatives` negatives (row-major, sample by sample). */
-export interface Batch {
-  size: number;
-  users: Int32Array;
-  pos: Int32Array;
-  neg: Int32Array;
-}
-
-export interface Tables {
-  /** numUsers x dim, row-major. */
-  user: Float32Array;
-  /** numItems x dim, row-major. */
-  item: Float32Array;
-  dim: number;
-}
-
 export interface EpochResult {
   /** Mean over batches of the mean batch loss. */
   loss: number;
@@ -47,9 +24,10 @@ export interface EpochResult {
   samples: number;
 }
 
-/** Everything needed to resume training exactly: tables, optimiser moments, step counter. */
+/** Everything needed to resume training exactly: parameters, optimiser moments, step counter. */
 export interface TrainerState {
   step: number;
+  /** The layer-0 parameters (for mf also the embeddings). */
   tables: Tables;
   /** Optimiser slots by name (`m.user`, `v.item`, ...), same layout as the tables. */
   slots: Record<string, Float32Array>;
@@ -68,8 +46,10 @@ export interface Trainer {
   trainEpoch(epoch: number): Promise<EpochResult>;
   /** One optimisation step on an explicit batch; returns the batch's mean loss. */
   trainBatch(batch: Batch): Promise<number>;
-  /** A copy of the current tables. */
-  tables(): Promise<Tables>;
+  /** A copy of the current parameters (what the optimiser owns). */
+  parameters(): Promise<Tables>;
+  /** The embeddings the parameters give (scoring, evaluation, reviews); for mf the parameters themselves. */
+  embeddings(): Promise<Tables>;
   saveState(): Promise<TrainerState>;
   loadState(state: TrainerState): Promise<void>;
   dispose(): Promise<void>;
@@ -89,6 +69,6 @@ export type Support = { ok: true } | { ok: false; reason: string };
  */
 export interface TrainingEngine {
   readonly name: EngineName;
-  supports(config: ModelConfig): Support;
-  createTrainer(problem: TrainingProblem, config: ModelConfig, schedule: EpochSchedule, init: Tables, options: TrainerOptions): Promise<Trainer>;
+  supports(model: TrainingModel): Support;
+  createTrainer(problem: TrainingData, model: TrainingModel, schedule: EpochSchedule, init: Tables, options: TrainerOptions): Promise<Trainer>;
 }

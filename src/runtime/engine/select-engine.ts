@@ -1,6 +1,6 @@
 import { UsageError } from '../../core/errors.js';
 import type { TrainingEngine } from './engine.js';
-import type { ModelConfig } from '../../components/model-config.js';
+import type { TrainingModel } from '../../contract/training.js';
 
 /**
  * Chooses the engine of one trial. `auto`: the fused CPU kernels when they implement the
@@ -10,7 +10,7 @@ import type { ModelConfig } from '../../components/model-config.js';
  */
 export function selectEngine(
   requested: 'auto' | 'tfjs' | 'fused',
-  config: ModelConfig,
+  config: TrainingModel,
   backend: { name: string; cpuBound: boolean },
   engines: { tfjs: TrainingEngine; fused: TrainingEngine },
 ): { engine: TrainingEngine; reason: string } {

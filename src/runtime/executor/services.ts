@@ -1,7 +1,7 @@
 import type { Json } from '../../core/json.js';
 import { selectBackend, type Backend, type BackendName } from '../backend/select-backend.js';
 import type { DataContext } from '../data/dataset.js';
-import type { ModelConfig } from '../../components/model-config.js';
+import type { TrainingModel } from '../../contract/training.js';
 import type { TrainingEngine } from '../engine/engine.js';
 import { fusedEngine } from '../engine/fused/fused-engine.js';
 import { selectEngine } from '../engine/select-engine.js';
@@ -51,7 +51,7 @@ export class RuntimeServices {
     return this.backendPromise !== undefined;
   }
 
-  async engineFor(config: ModelConfig): Promise<{ engine: TrainingEngine; reason: string }> {
+  async engineFor(config: TrainingModel): Promise<{ engine: TrainingEngine; reason: string }> {
     const backend = await this.backend();
     this.tfjs ??= createTfjsEngine(backend);
     return selectEngine(this.options.engine, config, backend, { tfjs: this.tfjs, fused: fusedEngine });

@@ -2,7 +2,7 @@ import { InternalError } from '../../core/errors.js';
 import { jsonFile, npyFile, type Artifact } from '../cache/artifact-store.js';
 import type { LoadedDataset, SplitData } from '../data/dataset.js';
 import { UserItems } from '../../core/user-items.js';
-import type { Tables } from '../engine/engine.js';
+import type { ModelDescription, Tables } from '../../contract/training.js';
 
 /**
  * How step results are laid out as files (.npy arrays, readable with numpy.load; JSON for the
@@ -77,11 +77,26 @@ export function decodeSplit(a: Artifact): SplitData {
   };
 }
 
-export function encodeTables(t: Tables): Record<string, Uint8Array> {
+export function encodeTables(t: Tables, prefix = ''): Record<string, Uint8Array> {
   return {
-    'user.npy': npyFile(t.user, [t.user.length / t.dim, t.dim]),
-    'item.npy': npyFile(t.item, [t.item.length / t.dim, t.dim]),
+    [`${prefix}user.npy`]: npyFile(t.user, [t.user.length / t.dim, t.dim]),
+    [`${prefix}item.npy`]: npyFile(t.item, [t.item.length / t.dim, t.dim]),
   };
+}
+
+/**
+ * A trained model: the embeddings (user.npy, item.npy: what evaluation, reviews and
+ * recommendations read), the parameters when they differ (params_user.npy, params_item.npy),
+ * and model.json (encoder, scorer), so that nothing downstream reads a loss's parameters.
+ */
+export function encodeModel(description: ModelDescription, embeddings: Tables, parameters: Tables | null): Record<string, Uint8Array> {
+  return { ...encodeTables(embeddings), ...(parameters ? encodeTables(parameters, 'params_') : {}), 'model.json': jsonFile(description) };
+}
+
+/** The model description of a train artifact; entries written before model.json existed were mf models, scored as their meta says. */
+export function decodeModel(a: Artifact): ModelDescription {
+  if (a.has('model.json')) return a.json<ModelDescription>('model.json');
+  return { encoder: 'mf', scorer: a.meta['similarity'] === 'cosine' ? 'cosine' : 'dot', embeddingsAreParameters: true };
 }
 
 export function decodeTables(a: Artifact): Tables {

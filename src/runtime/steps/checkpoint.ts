@@ -11,7 +11,8 @@ export interface TrainingCheckpoint {
   nextEpoch: number;
   state: TrainerState;
   curves: Json;
-  best: { epoch: number; value: number; tables: Tables } | null;
+  /** The best epoch so far: its embeddings, and its parameters when they differ from the embeddings (graph encoders). */
+  best: { epoch: number; value: number; tables: Tables; params: Tables | null } | null;
   evalsSinceBest: number;
 }
 
@@ -27,6 +28,7 @@ export function writeCheckpoint(path: string, c: TrainingCheckpoint): void {
     ...Object.entries(c.state.slots).map(([k, v]) => [`slot:${k}`, v] as [string, Float32Array]),
   ];
   if (c.best) arrays.push(['best:user', c.best.tables.user], ['best:item', c.best.tables.item]);
+  if (c.best?.params) arrays.push(['best:param:user', c.best.params.user], ['best:param:item', c.best.params.item]);
   const bodyLen = arrays.reduce((n, [, a]) => n + a.byteLength, 0);
   const body = new Uint8Array(bodyLen);
   let off = 0;
@@ -86,7 +88,13 @@ export function readCheckpoint(path: string, warn: (m: string) => void): Trainin
       nextEpoch: header.nextEpoch,
       state: { step: header.step, tables: { user: arrays.get('user')!, item: arrays.get('item')!, dim }, slots },
       curves: header.curves,
-      best: header.best ? { ...header.best, tables: { user: arrays.get('best:user')!, item: arrays.get('best:item')!, dim } } : null,
+      best: header.best
+        ? {
+            ...header.best,
+            tables: { user: arrays.get('best:user')!, item: arrays.get('best:item')!, dim },
+            params: arrays.has('best:param:user') ? { user: arrays.get('best:param:user')!, item: arrays.get('best:param:item')!, dim } : null,
+          }
+        : null,
       evalsSinceBest: header.evalsSinceBest,
     };
   } catch (e) {

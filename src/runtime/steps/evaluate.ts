@@ -4,7 +4,7 @@ import { jsonFile, npyFile } from '../cache/artifact-store.js';
 import type { UserItems } from '../../core/user-items.js';
 import { computeMetrics } from '../evaluation/metrics.js';
 import type { Step } from '../executor/step.js';
-import { type Curves, decodeSplit, decodeTables } from './artifact-codecs.js';
+import { type Curves, decodeModel, decodeSplit, decodeTables } from './artifact-codecs.js';
 
 /**
  * Full-ranking evaluation of the kept embeddings on the test split: every item is ranked except
@@ -18,7 +18,7 @@ export const evaluateStep: Step = {
     const trainArtifact = inputs.get(node.inputs[0]!)!;
     const split = decodeSplit(inputs.get(node.inputs[1]!)!);
     const tables = decodeTables(trainArtifact);
-    const similarity = trainArtifact.meta['similarity'] === 'cosine' ? 'cosine' : 'dot';
+    const similarity = decodeModel(trainArtifact).scorer;
     const users = split.test.activeUsers();
     const exclude: UserItems[] = split.valid ? [split.train, split.valid] : [split.train];
     const k = Math.max(...p.cutoffs);

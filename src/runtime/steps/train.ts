@@ -1,17 +1,14 @@
 import type { TrainParams } from '../../contract/steps.js';
-import type { RunConfig } from '../../contract/model.js';
-import { modelConfigOf } from '../../components/model-config.js';
+import { bindModel } from '../../components/catalogue.js';
+import type { ModelDescription, TrainingModel } from '../../contract/training.js';
 import { UserError } from '../../core/errors.js';
 import type { Json } from '../../core/json.js';
 import { jsonFile } from '../cache/artifact-store.js';
 import { UserItems } from '../../core/user-items.js';
 import type { EpochSchedule, Tables, TrainingProblem } from '../engine/engine.js';
-import { similarityOf } from '../../components/model-config.js';
 import { computeMetrics } from '../evaluation/metrics.js';
 import type { Step } from '../executor/step.js';
-import { usersWithoutNegatives } from '../../components/samplers/uniform.js';
-import { initTables } from '../training/init.js';
-import { type Curves, decodeSplit, encodeTables } from './artifact-codecs.js';
+import { type Curves, decodeSplit, encodeModel } from './artifact-codecs.js';
 import { checkpointPath, readCheckpoint, removeCheckpoint, writeCheckpoint } from './checkpoint.js';
 
 const copyTables = (t: Tables): Tables => ({ user: t.user.slice(), item: t.item.slice(), dim: t.dim });
@@ -26,20 +23,21 @@ export const trainStep: Step = {
   async run({ node, key, inputs, services, store, emit }) {
     const p = node.params as unknown as TrainParams;
     const split = decodeSplit(inputs.get(node.inputs[0]!)!);
-    const config = modelConfigOf(p as unknown as RunConfig);
+    const model = bindModel(p);
     const t = p.training;
     const pairs = split.train.pairs();
     const problem: TrainingProblem = { numUsers: split.numUsers, numItems: split.numItems, pairUsers: pairs.users, pairItems: pairs.items, positives: split.train };
-    checkProblem(problem, p);
+    checkProblem(problem, p, model);
+    const description: ModelDescription = { encoder: model.names.encoder, scorer: model.loss.similarity, embeddingsAreParameters: model.names.encoder === 'mf' };
 
     const schedule: EpochSchedule = { batch: t.batch, shuffle: t.shuffle, dropLast: t.drop_last, seed: t.seed };
-    const { engine, reason } = await services.engineFor(config);
+    const { engine, reason } = await services.engineFor(model);
     const backend = await services.backend();
     const ckptPath = checkpointPath(store.root, key);
     const warn = (message: string) => emit({ type: 'log', level: 'warn', message, id: node.id });
     const resumed = services.options.checkpointSeconds > 0 ? readCheckpoint(ckptPath, warn) : undefined;
-    const init = resumed?.state.tables ?? initTables(split.numUsers, split.numItems, p.encoder.params as never, t.seed);
-    const trainer = await engine.createTrainer(problem, config, schedule, init, { threads: services.options.threads });
+    const init = resumed?.state.tables ?? model.encoder.init(split.numUsers, split.numItems, t.seed);
+    const trainer = await engine.createTrainer(problem, model, schedule, init, { threads: services.options.threads });
     try {
       if (resumed) {
         await trainer.loadState(resumed.state);
@@ -71,14 +69,14 @@ export const trainStep: Step = {
         const isLast = epoch === t.epochs - 1;
         let metricEvent: { name: string; value: number; best: number; bestEpoch: number } | undefined;
         if (relevant && ranker && ((epoch + 1) % t.eval_every === 0 || isLast)) {
-          const tables = await trainer.tables();
-          const topK = await ranker.topK({ tables, users: evalUsers, exclude, k, similarity: similarityOf(config.loss) });
+          const tables = await trainer.embeddings();
+          const topK = await ranker.topK({ tables, users: evalUsers, exclude, k, similarity: description.scorer });
           const metrics = computeMetrics(topK, k, evalUsers, relevant, m.metrics, m.cutoffs);
           entry.metrics = metrics.mean;
           if (selection) {
             const value = metrics.mean[selection]!;
             if (best === null || value > best.value) {
-              best = { epoch: epoch + 1, value, tables: copyTables(tables) };
+              best = { epoch: epoch + 1, value, tables: copyTables(tables), params: description.embeddingsAreParameters ? null : await trainer.parameters() };
               evalsSinceBest = 0;
             } else evalsSinceBest++;
             metricEvent = { name: `${m.split} ${selection}`, value, best: best.value, bestEpoch: best.epoch };
@@ -94,7 +92,7 @@ export const trainStep: Step = {
           lastCheckpoint = performance.now();
         }
       }
-      const finalTables = best && selection ? best.tables : await trainer.tables();
+      const kept = best && selection ? { embeddings: best.tables, parameters: best.params } : { embeddings: await trainer.embeddings(), parameters: description.embeddingsAreParameters ? null : await trainer.parameters() };
       const epochSeconds = curves.epochs.map((e) => e.seconds);
       const meta = {
         epochs: curves.epochs.length,
@@ -111,11 +109,11 @@ export const trainStep: Step = {
         engineDetails: trainer.details,
         backend: backend.name,
         seed: t.seed,
-        similarity: similarityOf(config.loss),
+        similarity: description.scorer,
         resumed: resumed ? resumed.nextEpoch : null,
       } satisfies Record<string, Json>;
       removeCheckpoint(ckptPath);
-      return { files: { ...encodeTables(finalTables), 'curves.json': jsonFile(curves) }, meta };
+      return { files: { ...encodeModel(description, kept.embeddings, kept.parameters), 'curves.json': jsonFile(curves) }, meta };
     } finally {
       await trainer.dispose();
     }
@@ -126,19 +124,14 @@ export const trainStep: Step = {
 };
 
 /** Problems that would make training impossible, said in the user's terms. */
-function checkProblem(problem: TrainingProblem, p: TrainParams): void {
+function checkProblem(problem: TrainingProblem, p: TrainParams, model: TrainingModel): void {
   const n = problem.pairUsers.length;
   if (n === 0) throw new UserError('the training split has no interactions');
   if (p.training.drop_last && n < p.training.batch)
     throw new UserError(`drop_last with batch ${p.training.batch} leaves no batch: the training split has only ${n} pairs`, { hint: 'lower training.batch or set drop_last: false' });
-  const negatives = p.sampler.params['negatives'] as number;
+  const negatives = model.sampler.layout === 'per_positive' ? model.sampler.width(1) : 0;
   if (negatives >= problem.numItems)
     throw new UserError(`sampler.negatives is ${negatives}, but the dataset has only ${problem.numItems} items`, { hint: `use at most ${problem.numItems - 1} negatives` });
-  if (p.sampler.params['exclude_positives']) {
-    const stuck = usersWithoutNegatives(problem.positives);
-    if (stuck.length > 0)
-      throw new UserError(`${stuck.length} user(s) (first: ${stuck[0]}) interacted with every item, so no negative can be drawn with exclude_positives: true`, {
-        hint: 'set sampler.exclude_positives: false, or filter such users from the data',
-      });
-  }
+  const reason = model.sampler.check(problem);
+  if (reason) throw new UserError(reason, { hint: p.sampler.params['exclude_positives'] ? 'set sampler.exclude_positives: false, or filter such users from the data' : 'choose another sampler for this data' });
 }

@@ -1,7 +1,7 @@
-import { hash4, shuffleInPlace, Stream } from '../../core/rng.js';
-import type { Batch, EpochSchedule, TrainingProblem } from '../engine/engine.js';
-import type { UniformParams } from '../../components/samplers/uniform.js';
-import { drawUniformNegatives } from '../../components/samplers/uniform.js';
+import { shuffleInPlace, Stream } from '../../core/rng.js';
+import type { Batch, CandidateScorer, SamplerBehaviour, TrainingData } from '../../contract/training.js';
+
+export { negativesStream } from '../../components/samplers/uniform.js';
 
 /**
  * The order in which an epoch visits the training pairs: a seeded permutation of pair indices
@@ -25,44 +25,56 @@ export function batchBounds(numPairs: number, batch: number, b: number): [number
   return [start, Math.min(numPairs, start + batch)];
 }
 
-/** The stream word of negative draws: epoch and stream packed so that every epoch draws afresh. */
-export function negativesStream(epoch: number): number {
-  return (epoch * 16 + Stream.negatives) >>> 0;
+/** Allocates a batch buffer for at most `capacity` pairs with the sampler's candidates. */
+export function allocBatch(capacity: number, sampler: SamplerBehaviour): Batch {
+  const width = sampler.width(capacity);
+  const cols = 1 + width;
+  const shared = sampler.layout === 'shared';
+  return {
+    size: 0,
+    users: new Int32Array(capacity),
+    pos: new Int32Array(capacity),
+    layout: sampler.layout,
+    width,
+    neg: new Int32Array(shared ? width : capacity * width),
+    mask: shared ? new Uint8Array(capacity * cols) : null,
+    logq: sampler.logq ? new Float64Array(capacity * cols) : null,
+  };
 }
 
-/** Allocates a batch buffer for at most `batch` pairs with `negatives` each. */
-export function allocBatch(batch: number, negatives: number): Batch {
-  return { size: 0, users: new Int32Array(batch), pos: new Int32Array(batch), neg: new Int32Array(batch * negatives) };
+/** A per-positive batch from explicit arrays (tests, trainBatch callers). */
+export function explicitBatch(users: ArrayLike<number>, pos: ArrayLike<number>, neg: ArrayLike<number>): Batch {
+  const size = users.length;
+  return { size, users: Int32Array.from(users), pos: Int32Array.from(pos), layout: 'per_positive', width: size > 0 ? neg.length / size : 0, neg: Int32Array.from(neg), mask: null, logq: null };
+}
+
+/** A deep copy of the used part of a batch. */
+export function copyBatch(b: Batch): Batch {
+  const cols = 1 + b.width;
+  return {
+    ...b,
+    users: b.users.slice(0, b.size),
+    pos: b.pos.slice(0, b.size),
+    neg: b.neg.slice(0, b.layout === 'shared' ? b.width : b.size * b.width),
+    mask: b.mask ? b.mask.slice(0, b.size * cols) : null,
+    logq: b.logq ? b.logq.slice(0, b.size * cols) : null,
+  };
 }
 
 /**
- * Fills `out` with batch b of an epoch: pairs order[start..end), and for the pair at epoch
- * position p its negatives drawn by drawUniformNegatives(..., position = p, ...).
+ * Fills `out` with batch b of an epoch: pairs order[start..end), then the sampler's candidates
+ * (the pair at epoch position p draws with position = p, so every engine draws the same).
+ * A shared layout's width is the batch's size (the last batch of an epoch may be smaller).
  */
-export function fillBatch(
-  problem: TrainingProblem,
-  schedule: EpochSchedule,
-  sampler: UniformParams,
-  order: Int32Array,
-  epoch: number,
-  b: number,
-  out: Batch,
-): Batch {
+export function fillBatch(data: TrainingData, schedule: { batch: number; seed: number }, sampler: SamplerBehaviour, order: Int32Array, epoch: number, b: number, out: Batch, score: CandidateScorer | null = null): Batch {
   const [start, end] = batchBounds(order.length, schedule.batch, b);
-  const n = sampler.negatives;
-  const stream = negativesStream(epoch);
-  const positives = sampler.exclude_positives ? problem.positives : null;
   out.size = end - start;
   for (let p = start; p < end; p++) {
-    const j = p - start;
     const pair = order[p]!;
-    const u = problem.pairUsers[pair]!;
-    out.users[j] = u;
-    out.pos[j] = problem.pairItems[pair]!;
-    drawUniformNegatives(out.neg, j * n, n, u, p, schedule.seed, stream, problem.numItems, positives);
+    out.users[p - start] = data.pairUsers[pair]!;
+    out.pos[p - start] = data.pairItems[pair]!;
   }
+  out.width = sampler.width(out.size);
+  sampler.fill({ data, order, start, end, epoch, seed: schedule.seed, batch: out, score });
   return out;
 }
-
-/** hash4 re-exported for kernels' tests that mirror the draw sequence. */
-export { hash4 };

@@ -3,10 +3,11 @@ import { UserItems } from '../../../src/core/user-items.js';
 import { selectBackend } from '../../../src/runtime/backend/select-backend.js';
 import { aggregationPlan } from '../../../src/components/backprop/moving-aggregation.js';
 import type { Tables, TrainingProblem } from '../../../src/runtime/engine/engine.js';
-import type { BackpropConfig, ModelConfig } from '../../../src/components/model-config.js';
+import type { ModelConfig } from '../../runtime/reference/configs.js';
 import { referenceStateFrom, referenceStep } from '../../../src/runtime/engine/reference/reference-step.js';
 import { createTfjsEngine } from '../../../src/runtime/engine/tfjs/tfjs-engine.js';
-import { batchOf, config, LOSSES, maxAbsDiff } from '../../runtime/reference/configs.js';
+import { batchOf, config, LOSSES, maxAbsDiff, prep } from '../../runtime/reference/configs.js';
+import type { ComponentChoice } from '../../../src/components/catalogue.js';
 
 /*
  * Hand-made example: 2 users, 4 items, d = 2, InfoNCE (dot, t = 1) with one negative,
@@ -31,7 +32,8 @@ import { batchOf, config, LOSSES, maxAbsDiff } from '../../runtime/reference/con
  */
 const tables = (): Tables => ({ user: Float32Array.from([1, 0, 0, 1]), item: Float32Array.from([1, 0, 1, 1, 1, 0, 0, 1]), dim: 2 });
 const batch = batchOf([0, 1, 0], [0, 1, 1], [2, 3, 2]);
-const cfg = (backprop: BackpropConfig): ModelConfig => config(LOSSES['infonce dot']!, backprop, { name: 'sgd', params: { lr: 0.6, weight_decay: 0.1 } }, 1, 2);
+type BackpropConfig = ComponentChoice;
+const cfg = (backprop: BackpropConfig, optimizer: ComponentChoice = { name: 'sgd', params: { lr: 0.6, weight_decay: 0.1 } }): ModelConfig => config(LOSSES['infonce dot']!, backprop, optimizer, 1, 2);
 const problem: TrainingProblem = {
   numUsers: 2,
   numItems: 4,
@@ -51,7 +53,7 @@ describe('moving aggregation (OneBP eq. 6 and its flip) on a hand-made example',
   for (const c of cases) {
     it(`reference: ${c.name}`, () => {
       const state = referenceStateFrom(tables());
-      const loss = referenceStep(state, batch, cfg(c.backprop));
+      const loss = referenceStep(state, batch, cfg(c.backprop), prep(cfg(c.backprop)));
       assert.ok(Math.abs(loss - Math.LN2) < 1e-12, `loss ${loss}`);
       assert.ok(maxAbsDiff(state.user, c.user) < 1e-12, `user ${Array.from(state.user)}`);
       assert.ok(maxAbsDiff(state.item, c.item) < 1e-12, `item ${Array.from(state.item)}`);
@@ -62,7 +64,7 @@ describe('moving aggregation (OneBP eq. 6 and its flip) on a hand-made example',
       try {
         const loss = await trainer.trainBatch(batch);
         assert.ok(Math.abs(loss - Math.LN2) < 1e-6, `loss ${loss}`);
-        const t = await trainer.tables();
+        const t = await trainer.parameters();
         assert.ok(maxAbsDiff(t.user, c.user) < 1e-6, `user ${Array.from(t.user)}`);
         assert.ok(maxAbsDiff(t.item, c.item) < 1e-6, `item ${Array.from(t.item)}`);
       } finally {
@@ -72,9 +74,9 @@ describe('moving aggregation (OneBP eq. 6 and its flip) on a hand-made example',
   }
 
   it('onebp under Adam keeps no moments for the user table (it is not a parameter)', async () => {
-    const adam: ModelConfig = { ...cfg(cases[0]!.backprop), optimizer: { name: 'adam', params: { lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0.1, lazy: false } } };
+    const adam = cfg(cases[0]!.backprop, { name: 'adam', params: { lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0.1, lazy: false } });
     const state = referenceStateFrom(tables());
-    referenceStep(state, batch, adam);
+    referenceStep(state, batch, adam, prep(adam));
     assert.deepEqual(Object.keys(state.slots).sort(), ['m.item', 'v.item']);
     const trainer = await createTfjsEngine(await selectBackend('cpu')).createTrainer(problem, adam, { batch: 3, shuffle: false, dropLast: false, seed: 1 }, tables(), { threads: 1 });
     await trainer.trainBatch(batch);

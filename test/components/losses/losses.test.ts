@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { selectBackend } from '../../../src/runtime/backend/select-backend.js';
-import { bprTf } from '../../../src/components/losses/bpr.js';
-import { infonceTf } from '../../../src/components/losses/infonce.js';
+import { bpr } from '../../../src/components/losses/bpr.js';
+import { infonce } from '../../../src/components/losses/infonce.js';
 import { rowScoresTf } from '../../../src/components/losses/similarity.js';
 
 describe('loss forward passes (tfjs)', () => {
@@ -9,7 +9,7 @@ describe('loss forward passes (tfjs)', () => {
     const { tf } = await selectBackend('cpu');
     // sample 0: s = (2, 0, 1), t = 0.5 -> z = (4, 0, 2): log(e^4 + 1 + e^2) - 4
     // sample 1: s = (300, 301, 299) -> z = (600, 602, 598): 602 + log(e^-2 + 1 + e^-4) - 600 (no overflow)
-    const l = infonceTf(tf, tf.tensor2d([2, 0, 1, 300, 301, 299], [2, 3]), { temperature: 0.5, similarity: 'dot' });
+    const l = infonce.bind({ temperature: 0.5, similarity: 'dot' }).tf(tf, tf.tensor2d([2, 0, 1, 300, 301, 299], [2, 3]), null);
     const want = (Math.log(Math.exp(4) + 1 + Math.exp(2)) - 4 + (2 + Math.log(Math.exp(-2) + 1 + Math.exp(-4)))) / 2;
     const got = (await l.data())[0]!;
     assert.ok(Math.abs(got - want) < 1e-5, `${got} vs ${want}`);
@@ -18,7 +18,7 @@ describe('loss forward passes (tfjs)', () => {
   it('bpr: mean of softplus(s_k - s_0) over all (positive, negative) pairs', async () => {
     const { tf } = await selectBackend('cpu');
     // s = (1, 0, 3): softplus(-1), softplus(2); s = (0, -50, 60): softplus(-50) ~ e^-50, softplus(60) = 60
-    const l = bprTf(tf, tf.tensor2d([1, 0, 3, 0, -50, 60], [2, 3]), { similarity: 'dot' });
+    const l = bpr.bind({ similarity: 'dot' }).tf(tf, tf.tensor2d([1, 0, 3, 0, -50, 60], [2, 3]), null);
     const sp = (x: number) => Math.log1p(Math.exp(x));
     const want = (sp(-1) + sp(2) + sp(-50) + 60) / 4;
     const got = (await l.data())[0]!;

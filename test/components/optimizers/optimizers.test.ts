@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { selectBackend } from '../../../src/runtime/backend/select-backend.js';
-import { referenceAdam, referenceSgd } from '../../../src/runtime/engine/reference/reference-step.js';
-import { adamTf, type AdamParams } from '../../../src/components/optimizers/adam.js';
-import { sgdTf, type SgdParams } from '../../../src/components/optimizers/sgd.js';
+import { adamTf, referenceAdam, type AdamParams } from '../../../src/components/optimizers/adam.js';
+import { referenceSgd, sgdTf, type SgdParams } from '../../../src/components/optimizers/sgd.js';
 
 /*
  * A 3 x 1 table p = [1, -2, 0.5]; Adam b1 = 0.5, b2 = 0.75, lr = 0.1, eps = 1e-8, wd = 0.1.

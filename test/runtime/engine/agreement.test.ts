@@ -2,11 +2,10 @@ import assert from 'node:assert/strict';
 import { selectBackend } from '../../../src/runtime/backend/select-backend.js';
 import type { Batch, EpochSchedule, Trainer, TrainingEngine, TrainingProblem } from '../../../src/runtime/engine/engine.js';
 import { fusedEngine } from '../../../src/runtime/engine/fused/fused-engine.js';
-import type { ModelConfig } from '../../../src/components/model-config.js';
+import type { ModelConfig } from '../reference/configs.js';
 import { ReferenceTrainer } from '../../../src/runtime/engine/reference/reference-trainer.js';
 import { createTfjsEngine } from '../../../src/runtime/engine/tfjs/tfjs-engine.js';
-import { allocBatch, epochOrder, fillBatch } from '../../../src/runtime/training/epoch.js';
-import { initTables } from '../../../src/runtime/training/init.js';
+import { allocBatch, copyBatch, epochOrder, fillBatch } from '../../../src/runtime/training/epoch.js';
 import { allCombinations, BACKPROPS, config, LOSSES, maxAbsDiff, OPTIMIZERS, randomProblem } from '../reference/configs.js';
 
 /**
@@ -21,10 +20,10 @@ const schedule: EpochSchedule = { batch: 10, shuffle: true, dropLast: false, see
 // float32 against float64 after a few steps; the variants (dense vs lazy, last vs sequential) differ by ~1e-2.
 const TOL = 2e-5;
 
-const init = (cfg: ModelConfig) => initTables(problem.numUsers, problem.numItems, cfg.encoder.params, 3);
+const init = (cfg: ModelConfig) => cfg.encoder.init(problem.numUsers, problem.numItems, 3);
 
 async function withTrainer<T>(engine: TrainingEngine, cfg: ModelConfig, p: TrainingProblem, f: (t: Trainer) => Promise<T>, threads = 1): Promise<T> {
-  const trainer = await engine.createTrainer(p, cfg, schedule, initTables(p.numUsers, p.numItems, cfg.encoder.params, 3), { threads });
+  const trainer = await engine.createTrainer(p, cfg, schedule, cfg.encoder.init(p.numUsers, p.numItems, 3), { threads });
   try {
     return await f(trainer);
   } finally {
@@ -43,8 +42,7 @@ function explicitBatches(cfg: ModelConfig): Batch[] {
   for (const epoch of [0, 1]) {
     const order = epochOrder(problem.pairUsers.length, schedule.seed, epoch, schedule.shuffle);
     for (let b = 0; b < 5; b++) {
-      const batch = fillBatch(problem, schedule, cfg.sampler.params, order, epoch, b, allocBatch(schedule.batch, cfg.sampler.params.negatives));
-      out.push({ size: batch.size, users: batch.users.slice(), pos: batch.pos.slice(), neg: batch.neg.slice() });
+      out.push(copyBatch(fillBatch(problem, schedule, cfg.sampler, order, epoch, b, allocBatch(schedule.batch, cfg.sampler))));
     }
   }
   return out;
@@ -68,7 +66,7 @@ describe('engine agreement: fused kernels vs the float64 reference vs tfjs', () 
         assert.ok(Math.abs(e0.loss - r0.loss) < TOL, `epoch 0 loss ${e0.loss} vs ${r0.loss}`);
         const e1 = await t.trainEpoch(1);
         assert.ok(Math.abs(e1.loss - r1.loss) < TOL, `epoch 1 loss ${e1.loss} vs ${r1.loss}`);
-        assertClose('after 2 epochs', await t.tables(), ref.reference);
+        assertClose('after 2 epochs', await t.parameters(), ref.reference);
         const s = await t.saveState();
         assert.equal(s.step, ref.reference.step);
         for (const [k, v] of Object.entries(ref.reference.slots)) assert.ok(maxAbsDiff(s.slots[k]!, v) < TOL, `slot ${k} differs by ${maxAbsDiff(s.slots[k]!, v)}`);
@@ -80,7 +78,7 @@ describe('engine agreement: fused kernels vs the float64 reference vs tfjs', () 
         const e0 = await t.trainEpoch(0);
         const e1 = await t.trainEpoch(1);
         assert.ok(Math.abs(e0.loss - r0.loss) < TOL && Math.abs(e1.loss - r1.loss) < TOL, `tfjs epoch losses ${e0.loss}, ${e1.loss} vs ${r0.loss}, ${r1.loss}`);
-        assertClose('tfjs after 2 epochs', await t.tables(), ref.reference);
+        assertClose('tfjs after 2 epochs', await t.parameters(), ref.reference);
       });
 
       // explicit batches through trainBatch: step losses one by one
@@ -92,9 +90,9 @@ describe('engine agreement: fused kernels vs the float64 reference vs tfjs', () 
           const got = await t.trainBatch(b);
           assert.ok(Math.abs(got - want) < TOL, `step ${i}: loss ${got} vs ${want}`);
         }
-        assertClose('after 10 explicit steps', await t.tables(), ref2.reference);
+        assertClose('after 10 explicit steps', await t.parameters(), ref2.reference);
         const start = init(cfg);
-        assert.ok(maxAbsDiff((await t.tables()).user, start.user) > 1e-3 || maxAbsDiff((await t.tables()).item, start.item) > 1e-3, 'nothing was trained');
+        assert.ok(maxAbsDiff((await t.parameters()).user, start.user) > 1e-3 || maxAbsDiff((await t.parameters()).item, start.item) > 1e-3, 'nothing was trained');
       });
     });
   }
@@ -109,8 +107,8 @@ describe('engine agreement: fused kernels vs the float64 reference vs tfjs', () 
         ['bpr dot', 'onebp sequential', 'adam dense'],
       ] as const) {
         const cfg = config(LOSSES[l]!, BACKPROPS[b]!, OPTIMIZERS[o]!);
-        const fromTfjs = await withTrainer(tfjs, cfg, problem, async (t) => ({ e: await t.trainEpoch(0), tables: await t.tables() }));
-        const fromFused = await withTrainer(fusedEngine, cfg, problem, async (t) => ({ e: await t.trainEpoch(0), tables: await t.tables() }));
+        const fromTfjs = await withTrainer(tfjs, cfg, problem, async (t) => ({ e: await t.trainEpoch(0), tables: await t.parameters() }));
+        const fromFused = await withTrainer(fusedEngine, cfg, problem, async (t) => ({ e: await t.trainEpoch(0), tables: await t.parameters() }));
         assert.ok(Math.abs(fromTfjs.e.loss - fromFused.e.loss) < TOL, `${backendName} ${l}/${b}/${o}: loss ${fromTfjs.e.loss} vs ${fromFused.e.loss}`);
         assertClose(`${backendName} ${l}/${b}/${o}`, fromFused.tables, fromTfjs.tables);
       }
@@ -121,8 +119,8 @@ describe('engine agreement: fused kernels vs the float64 reference vs tfjs', () 
     const p = randomProblem(60, 90, 12, 7);
     const cfg = config(LOSSES['infonce cosine t=0.5']!, BACKPROPS['onebp last']!, OPTIMIZERS['adam dense']!, 7, 13);
     const sched: EpochSchedule = { batch: 64, shuffle: true, dropLast: true, seed: 2022 };
-    const ref = new ReferenceTrainer(p, cfg, sched, initTables(p.numUsers, p.numItems, cfg.encoder.params, 3));
-    const trainer = await fusedEngine.createTrainer(p, cfg, sched, initTables(p.numUsers, p.numItems, cfg.encoder.params, 3), { threads: 2 });
+    const ref = new ReferenceTrainer(p, cfg, sched, cfg.encoder.init(p.numUsers, p.numItems, 3));
+    const trainer = await fusedEngine.createTrainer(p, cfg, sched, cfg.encoder.init(p.numUsers, p.numItems, 3), { threads: 2 });
     try {
       for (let epoch = 0; epoch < 3; epoch++) {
         const r = await ref.trainEpoch(epoch);
@@ -131,7 +129,7 @@ describe('engine agreement: fused kernels vs the float64 reference vs tfjs', () 
         assert.deepEqual([e.batches, e.samples], [r.batches, r.samples]);
         assert.ok(Math.abs(e.loss - r.loss) < TOL, `epoch ${epoch}: loss ${e.loss} vs ${r.loss}`);
       }
-      assertClose('after 3 epochs', await trainer.tables(), ref.reference);
+      assertClose('after 3 epochs', await trainer.parameters(), ref.reference);
     } finally {
       await trainer.dispose();
     }

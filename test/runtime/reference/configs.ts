@@ -1,7 +1,15 @@
 import { CounterRng } from '../../../src/core/rng.js';
 import { UserItems } from '../../../src/core/user-items.js';
 import type { Batch, TrainingProblem } from '../../../src/runtime/engine/engine.js';
-import type { BackpropConfig, LossConfig, ModelConfig, OptimizerConfig } from '../../../src/components/model-config.js';
+import { bindModel, type ComponentChoice, type ModelChoice } from '../../../src/components/catalogue.js';
+import type { PreparedEncoder, TrainingModel } from '../../../src/contract/training.js';
+import { explicitBatch } from '../../../src/runtime/training/epoch.js';
+
+type LossConfig = ComponentChoice;
+type BackpropConfig = ComponentChoice;
+type OptimizerConfig = ComponentChoice;
+/** A bound model plus the choice it came from (tests print and vary the choice). */
+export type ModelConfig = TrainingModel & { choice: ModelChoice };
 
 /** Test fixtures shared by the reference, optimiser and tfjs-engine tests. */
 
@@ -26,14 +34,21 @@ export const OPTIMIZERS: Record<string, OptimizerConfig> = {
   sgd: { name: 'sgd', params: { lr: 0.5, weight_decay: 0.01 } },
 };
 
-export function config(loss: LossConfig, backprop: BackpropConfig, optimizer: OptimizerConfig, negatives = 3, dim = 8): ModelConfig {
-  return {
+export function config(loss: LossConfig, backprop: BackpropConfig, optimizer: OptimizerConfig, negatives = 3, dim = 8, extra: Partial<ModelChoice> = {}): ModelConfig {
+  const choice: ModelChoice = {
     encoder: { name: 'mf', params: { dim, init: 'normal', std: 0.3 } },
     sampler: { name: 'uniform', params: { negatives, exclude_positives: true } },
     loss,
     backprop,
     optimizer,
+    ...extra,
   };
+  return { ...bindModel(choice), choice };
+}
+
+/** The encoder of a model prepared for a problem (mf ignores the data). */
+export function prep(cfg: TrainingModel, problem: TrainingProblem = randomProblem(2, 6, 1, 1)): PreparedEncoder {
+  return cfg.encoder.prepare(problem);
 }
 
 /** Every loss x backprop x optimizer, named. */
@@ -64,7 +79,7 @@ export function randomProblem(numUsers: number, numItems: number, perUser: numbe
 }
 
 export function batchOf(users: number[], pos: number[], neg: number[]): Batch {
-  return { size: users.length, users: Int32Array.from(users), pos: Int32Array.from(pos), neg: Int32Array.from(neg) };
+  return explicitBatch(users, pos, neg);
 }
 
 /** Largest |a - b| over two arrays of the same length. */

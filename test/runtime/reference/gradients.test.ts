@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { referenceGradients } from '../../../src/runtime/engine/reference/reference-step.js';
-import { BACKPROPS, batchOf, config, gradientBatch, gradientFixture, LOSSES, OPTIMIZERS } from './configs.js';
+import { BACKPROPS, batchOf, config, gradientBatch, gradientFixture, LOSSES, OPTIMIZERS, prep } from './configs.js';
 
 describe('reference gradients', () => {
   for (const [name, loss] of Object.entries(LOSSES)) {
     it(`${name}: analytic gradients equal central finite differences (relative error < 1e-6)`, () => {
       const cfg = config(loss, BACKPROPS['both']!, OPTIMIZERS['sgd']!, 3, 4);
       const t = gradientFixture();
-      const { loss: l0, gUser, gItem } = referenceGradients(t, gradientBatch, cfg);
+      const { loss: l0, gUser, gItem } = referenceGradients(t, gradientBatch, cfg, prep(cfg));
       assert.ok(Number.isFinite(l0) && l0 > 0);
       const h = 1e-6;
       let worst = 0;
@@ -19,9 +19,9 @@ describe('reference gradients', () => {
         for (let i = 0; i < table.length; i++) {
           const keep = table[i]!;
           table[i] = keep + h;
-          const up = referenceGradients(t, gradientBatch, cfg).loss;
+          const up = referenceGradients(t, gradientBatch, cfg, prep(cfg)).loss;
           table[i] = keep - h;
-          const down = referenceGradients(t, gradientBatch, cfg).loss;
+          const down = referenceGradients(t, gradientBatch, cfg, prep(cfg)).loss;
           table[i] = keep;
           const fd = (up - down) / (2 * h);
           worst = Math.max(worst, Math.abs(fd - grad[i]!));
@@ -38,7 +38,7 @@ describe('reference gradients', () => {
   it('infonce dot loss of a hand-made sample: log(e^1 + e^0) - 1 with one negative', () => {
     const cfg = config(LOSSES['infonce dot']!, BACKPROPS['both']!, OPTIMIZERS['sgd']!, 1, 2);
     const t = { user: Float64Array.from([1, 0]), item: Float64Array.from([1, 0, 0, 1]), dim: 2 };
-    const r = referenceGradients(t, batchOf([0], [0], [1]), cfg);
+    const r = referenceGradients(t, batchOf([0], [0], [1]), cfg, prep(cfg));
     assert.ok(Math.abs(r.loss - (Math.log(Math.E + 1) - 1)) < 1e-15);
     // dL/ds0 = sigma(0-1)... = e/(e+1) - 1, dL/ds1 = 1/(e+1); ds/du = v, ds/dv = u
     const p0 = Math.E / (Math.E + 1);
@@ -50,7 +50,7 @@ describe('reference gradients', () => {
     const cfg = config(LOSSES['bpr dot']!, BACKPROPS['both']!, OPTIMIZERS['sgd']!, 2, 1);
     // u = 2, v_pos = 1, v_neg = [0.5, -1]: s+ = 2, s- = [1, -2]
     const t = { user: Float64Array.from([2]), item: Float64Array.from([1, 0.5, -1]), dim: 1 };
-    const r = referenceGradients(t, batchOf([0], [0], [1, 2]), cfg);
+    const r = referenceGradients(t, batchOf([0], [0], [1, 2]), cfg, prep(cfg));
     const expected = (Math.log1p(Math.exp(-1)) + Math.log1p(Math.exp(-4))) / 2;
     assert.ok(Math.abs(r.loss - expected) < 1e-15, `${r.loss} vs ${expected}`);
   });

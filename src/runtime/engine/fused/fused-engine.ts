@@ -1,37 +1,48 @@
 import { InternalError } from '../../../core/errors.js';
+import type { TrainingModel } from '../../../contract/training.js';
 import type { Support, TrainingEngine } from '../engine.js';
-import type { ModelConfig } from '../../../components/model-config.js';
-import { FusedTrainer } from './fused-trainer.js';
+import { FusedTrainer, type FusedPlan } from './fused-trainer.js';
 
 /**
- * What the fused kernels implement: mf x uniform x {infonce, bpr} (dot or cosine) x
- * {both, onebp, user_only} (last or sequential duplicates) x {adam dense or lazy, sgd}.
- * Names are compared as strings so that components added to ModelConfig later are refused
- * with a reason instead of reaching the kernels.
+ * What the fused kernels can train, derived from the components' `fused` parts: a model whose
+ * every component has one (today mf x uniform x {infonce, bpr} x {both, onebp, user_only} x
+ * {adam dense or lazy, sgd}) and no regulariser. Anything else is refused with the first
+ * component that has no kernel, and select-engine falls back to tfjs with that reason.
  */
-function supports(config: ModelConfig): Support {
-  const name = (slot: { name: string }) => slot.name;
-  const checks: [string, string, readonly string[]][] = [
-    ['encoder', name(config.encoder), ['mf']],
-    ['sampler', name(config.sampler), ['uniform']],
-    ['loss', name(config.loss), ['infonce', 'bpr']],
-    ['backprop', name(config.backprop), ['both', 'onebp', 'user_only']],
-    ['optimizer', name(config.optimizer), ['adam', 'sgd']],
-  ];
-  for (const [slot, got, ok] of checks) {
-    if (!ok.includes(got)) return { ok: false, reason: `the fused kernels have no ${slot} '${got}' (they implement ${ok.join(', ')})` };
-  }
-  const sim = (config.loss.params as { similarity?: string }).similarity;
-  if (sim !== 'dot' && sim !== 'cosine') return { ok: false, reason: `the fused kernels have no similarity '${String(sim)}' (they implement dot, cosine)` };
-  return { ok: true };
+export function fusedPlan(model: TrainingModel): { plan: FusedPlan } | { reason: string } {
+  const missing = (slot: keyof TrainingModel['names']) => ({ reason: `the fused kernels have no ${slot} '${model.names[slot]}'` });
+  const { encoder, sampler, loss, backprop, optimizer } = model;
+  if (!encoder.fused) return missing('encoder');
+  if (!sampler.fused) return missing('sampler');
+  if (!loss.fused) return missing('loss');
+  if (!backprop.fused) return missing('backprop');
+  if (!optimizer.fused) return missing('optimizer');
+  if (model.regularizer) return missing('regularizer');
+  return {
+    plan: {
+      dim: encoder.dim,
+      sampler: sampler.fused,
+      loss: loss.fused,
+      similarity: loss.similarity,
+      backprop: backprop.fused.code,
+      aggregate: backprop.aggregate,
+      targets: backprop.targets,
+      optimizer: optimizer.fused,
+    },
+  };
+}
+
+function supports(model: TrainingModel): Support {
+  const p = fusedPlan(model);
+  return 'plan' in p ? { ok: true } : { ok: false, reason: p.reason };
 }
 
 export const fusedEngine: TrainingEngine = {
   name: 'fused',
   supports,
-  async createTrainer(problem, config, schedule, init, options) {
-    const s = supports(config);
-    if (!s.ok) throw new InternalError(`fused engine: ${s.reason}`);
-    return FusedTrainer.create(problem, config, schedule, init, options);
+  async createTrainer(problem, model, schedule, init, options) {
+    const p = fusedPlan(model);
+    if (!('plan' in p)) throw new InternalError(`fused engine: ${p.reason}`);
+    return FusedTrainer.create(problem, p.plan, schedule, init, options);
   },
 };

@@ -3,14 +3,20 @@ import type { Json } from '../../../core/json.js';
 import { KernelPool } from '../../kernels/kernel-pool.js';
 import { BackpropCode, LossCode, OptimizerCode, SYNC_SIZE, TRAIN_CHUNK, TrainCtx } from '../../kernels/kernel-layout.js';
 import { usersWithoutNegatives } from '../../../components/samplers/uniform.js';
+import type { BackpropBehaviour, OptimizerBehaviour, SamplerBehaviour, LossBehaviour, Similarity } from '../../../contract/training.js';
 import { negativesStream } from '../../training/epoch.js';
 import type { Batch, EpochResult, EpochSchedule, Tables, Trainer, TrainerOptions, TrainerState, TrainingProblem } from '../engine.js';
-import { gradientTargets, type ModelConfig, type OptimizerConfig } from '../../../components/model-config.js';
 
-export type OptimizerVariant = keyof typeof OptimizerCode;
-
-export function optimizerVariant(o: OptimizerConfig): OptimizerVariant {
-  return o.name === 'sgd' ? 'sgd' : o.params.lazy ? 'adam-lazy' : 'adam-dense';
+/** What the MF training kernel is told about a model: the components' fused parts (fused-engine.ts). */
+export interface FusedPlan {
+  dim: number;
+  sampler: NonNullable<SamplerBehaviour['fused']>;
+  loss: NonNullable<LossBehaviour['fused']>;
+  similarity: Similarity;
+  backprop: keyof typeof BackpropCode;
+  aggregate: BackpropBehaviour['aggregate'];
+  targets: { user: boolean; item: boolean };
+  optimizer: NonNullable<OptimizerBehaviour['fused']>;
 }
 
 /** The positives as a bitset (one membership probe per draw instead of a binary search) up to this size. */
@@ -54,33 +60,33 @@ export class FusedTrainer implements Trainer {
     private readonly pool: KernelPool,
     private readonly buf: Buffers,
     private readonly problem: TrainingProblem,
-    private readonly config: ModelConfig,
+    private readonly config: FusedPlan,
     private readonly schedule: EpochSchedule,
   ) {
-    this.dim = config.encoder.params.dim;
+    this.dim = config.dim;
     this.stride = strideOf(this.dim);
-    this.adam = config.optimizer.name === 'adam';
-    this.targets = gradientTargets(config.backprop);
+    this.adam = config.optimizer.code !== 'sgd';
+    this.targets = config.targets;
     this.details = {
       threads: pool.threads,
       simd: true,
-      optimizer: optimizerVariant(config.optimizer),
+      optimizer: config.optimizer.code,
       kernelBuild: pool.build,
       workers: pool.liveWorkers,
     };
   }
 
-  static async create(problem: TrainingProblem, config: ModelConfig, schedule: EpochSchedule, init: Tables, options: TrainerOptions): Promise<FusedTrainer> {
+  static async create(problem: TrainingProblem, config: FusedPlan, schedule: EpochSchedule, init: Tables, options: TrainerOptions): Promise<FusedTrainer> {
     const { numUsers, numItems } = problem;
-    const dim = config.encoder.params.dim;
-    const n = config.sampler.params.negatives;
+    const dim = config.dim;
+    const n = config.sampler.negatives;
     const B = schedule.batch;
     const numPairs = problem.pairUsers.length;
     if (init.dim !== dim || init.user.length !== numUsers * dim || init.item.length !== numItems * dim)
       throw new InternalError(`fused trainer: initial tables (dim ${init.dim}, ${init.user.length} + ${init.item.length} values) do not match ${numUsers} users, ${numItems} items, dim ${dim}`);
     if (problem.pairItems.length !== numPairs) throw new InternalError('fused trainer: pairUsers and pairItems differ in length');
     if (!Number.isInteger(B) || B < 1) throw new InternalError(`fused trainer: batch must be an integer >= 1, got ${B}`);
-    const exclude = config.sampler.params.exclude_positives;
+    const exclude = config.sampler.excludePositives;
     if (exclude) {
       const stuck = usersWithoutNegatives(problem.positives);
       if (stuck.length > 0)
@@ -90,8 +96,8 @@ export class FusedTrainer implements Trainer {
     }
     const threads = Math.max(1, Math.min(64, Math.floor(options.threads) || 1));
     const S = strideOf(dim);
-    const targets = gradientTargets(config.backprop);
-    const adam = config.optimizer.name === 'adam';
+    const targets = config.targets;
+    const adam = config.optimizer.code !== 'sgd';
     const rowU = numUsers * S * 4;
     const rowI = numItems * S * 4;
     const nnz = problem.positives.nnz;
@@ -122,8 +128,8 @@ export class FusedTrainer implements Trainer {
         vUser: targets.user && adam ? a(rowU) : 0,
         mItem: targets.item && adam ? a(rowI) : 0,
         vItem: targets.item && adam ? a(rowI) : 0,
-        stampUser: config.backprop.name === 'onebp' ? a(numUsers * 4) : 0,
-        stampItem: config.backprop.name === 'user_only' ? a(numItems * 4) : 0,
+        stampUser: config.backprop === 'onebp' ? a(numUsers * 4) : 0,
+        stampItem: config.backprop === 'user_only' ? a(numItems * 4) : 0,
         touchUser: a(numUsers),
         touchItem: a(numItems),
         batchUsers: a(B * 4),
@@ -165,11 +171,11 @@ export class FusedTrainer implements Trainer {
       i32(TrainCtx.stride, S);
       i32(TrainCtx.negatives, n);
       i32(TrainCtx.batch, B);
-      i32(TrainCtx.loss, LossCode[config.loss.name]);
-      i32(TrainCtx.cosine, config.loss.params.similarity === 'cosine' ? 1 : 0);
-      i32(TrainCtx.backprop, BackpropCode[config.backprop.name]);
-      i32(TrainCtx.dupSequential, config.backprop.name !== 'both' && config.backprop.params.duplicates === 'sequential' ? 1 : 0);
-      i32(TrainCtx.optimizer, OptimizerCode[optimizerVariant(config.optimizer)]);
+      i32(TrainCtx.loss, LossCode[config.loss.code]);
+      i32(TrainCtx.cosine, config.similarity === 'cosine' ? 1 : 0);
+      i32(TrainCtx.backprop, BackpropCode[config.backprop]);
+      i32(TrainCtx.dupSequential, config.aggregate?.duplicates === 'sequential' ? 1 : 0);
+      i32(TrainCtx.optimizer, OptimizerCode[config.optimizer.code]);
       i32(TrainCtx.exclude, exclude ? 1 : 0);
       u32(TrainCtx.seed, schedule.seed);
       i32(TrainCtx.numPairs, numPairs);
@@ -187,15 +193,14 @@ export class FusedTrainer implements Trainer {
         [TrainCtx.itemBuckets, itemBuckets], [TrainCtx.userBuckets, userBuckets], [TrainCtx.moveBuckets, moveBuckets], [TrainCtx.bucketCounts, bucketCounts],
       ];
       for (const [off, p] of ptrs) u32(off, p);
-      const loss = config.loss;
-      f64(TrainCtx.temperature, loss.name === 'infonce' ? loss.params.temperature : 1);
+      f64(TrainCtx.temperature, config.loss.temperature);
       const o = config.optimizer;
-      f64(TrainCtx.lr, o.params.lr);
-      f64(TrainCtx.weightDecay, o.params.weight_decay);
-      f64(TrainCtx.beta1, o.name === 'adam' ? o.params.beta1 : 0);
-      f64(TrainCtx.beta2, o.name === 'adam' ? o.params.beta2 : 0);
-      f64(TrainCtx.eps, o.name === 'adam' ? o.params.eps : 0);
-      f64(TrainCtx.beta, config.backprop.name === 'both' ? 0 : config.backprop.params.beta);
+      f64(TrainCtx.lr, o.lr);
+      f64(TrainCtx.weightDecay, o.weightDecay);
+      f64(TrainCtx.beta1, o.beta1);
+      f64(TrainCtx.beta2, o.beta2);
+      f64(TrainCtx.eps, o.eps);
+      f64(TrainCtx.beta, config.aggregate ? config.aggregate.beta : 0);
 
       const trainer = new FusedTrainer(pool, buf, problem, config, schedule);
       trainer.writeTable(buf.user, init.user, numUsers);
@@ -256,10 +261,11 @@ export class FusedTrainer implements Trainer {
 
   async trainBatch(batch: Batch): Promise<number> {
     this.check();
-    const n = this.config.sampler.params.negatives;
+    const n = this.config.sampler.negatives;
     const size = batch.size;
     if (!Number.isInteger(size) || size < 1 || size > this.schedule.batch)
       throw new InternalError(`fused trainer: a batch of ${size} pairs does not fit the schedule's batch of ${this.schedule.batch}`);
+    if (batch.layout !== 'per_positive' || batch.width !== n) throw new InternalError(`fused trainer: a batch of ${batch.layout} candidates (width ${batch.width}) is not ${n} negatives per positive`);
     if (batch.users.length < size || batch.pos.length < size || batch.neg.length < size * n)
       throw new InternalError(`fused trainer: batch arrays hold fewer than ${size} pairs with ${n} negatives each`);
     const { numUsers, numItems } = this.problem;
@@ -283,7 +289,11 @@ export class FusedTrainer implements Trainer {
     return this.ctx().getFloat64(TrainCtx.lastLoss, true);
   }
 
-  async tables(): Promise<Tables> {
+  async embeddings(): Promise<Tables> {
+    return this.parameters();
+  }
+
+  async parameters(): Promise<Tables> {
     this.check();
     return { user: this.readTable(this.buf.user, this.problem.numUsers), item: this.readTable(this.buf.item, this.problem.numItems), dim: this.dim };
   }
@@ -302,7 +312,7 @@ export class FusedTrainer implements Trainer {
     this.check();
     const slots: Record<string, Float32Array> = {};
     for (const [name, ptr, rows] of this.slotList()) slots[name] = this.readTable(ptr, rows);
-    return { step: this.ctx().getInt32(TrainCtx.step, true), tables: await this.tables(), slots };
+    return { step: this.ctx().getInt32(TrainCtx.step, true), tables: await this.parameters(), slots };
   }
 
   async loadState(state: TrainerState): Promise<void> {

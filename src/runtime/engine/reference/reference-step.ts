@@ -1,313 +1,226 @@
 /**
  * The float64 reference of one training step: the specification every engine is checked
- * against. Plain loops, analytic gradients, no shortcuts.
+ * against. Plain loops, analytic gradients, whole tables, no shortcuts. Each component supplies
+ * its part (src/contract/training.ts); this file composes them:
  *
- * Notation: a batch has B samples b = 0..B-1 with user u_b = user[users[b]], positive item
- * pos[b] and n negatives neg[b*n .. b*n+n) (n = sampler.negatives). Candidates of sample b:
- * c_b0 = pos[b], c_bk = neg[b*n + k - 1] for k = 1..n.
- *
- * 1. Scores. s_bk = sim(u_b, v_{c_bk}) for k = 0..n, where
+ * 1. Embeddings E = encoder(P) from the layer-0 parameters P (mf: E = P).
+ * 2. Scores of row b (user u_b = users[b]) and column k = 0..w (column 0 the positive pos[b];
+ *    column k >= 1 the candidate neg[b w + k - 1] per positive, or neg[k - 1] shared):
+ *      S_bk = sim(E_user[u_b], E_item[c_bk]) + logq_bk
  *      dot:    sim(u, v) = u . v
  *      cosine: sim(u, v) = (u / max(|u|, 1e-12)) . (v / max(|v|, 1e-12))
- * 2. Loss of a sample.
- *      infonce(t): loss_b = logsumexp_k(s_bk / t) - s_b0 / t             (k = 0..n)
- *      bpr:        loss_b = (1/n) sum_{k=1..n} softplus(s_bk - s_b0),  softplus(x) = log(1 + e^x)
- *    Batch loss L = (1/B) sum_b loss_b; the step returns L computed with the tables before the step.
- * 3. Gradients of L (analytic): dL/ds_bk, then through sim into the rows of both tables,
- *    accumulated over all occurrences (a row used twice gets the sum).
- *      infonce: dL/ds_bk = (softmax_k(s_b. / t) - [k = 0]) / (t B)
- *      bpr:     dL/ds_bk = sigmoid(s_bk - s_b0) / (n B) for k >= 1, dL/ds_b0 = -sum_{k>=1} of those
- *      dot:     ds/du = v, ds/dv = u
- *      cosine:  ds/du = (v^ - s u^) / |u| with u^ = u/|u|, v^ = v/|v| (and symmetrically ds/dv);
- *               where |x| <= 1e-12 the floor is active: ds/du = v^ / 1e-12.
- * 4. Which tables the optimiser owns (backprop):
- *      both:      user and item;  onebp: item only;  user_only: user only.
- *    A table the optimiser does not own is not a parameter: no gradient step, no weight decay, no slots.
- * 5. Optimiser, t = step number counted from 1, applied to each owned table P with gradient G:
- *      adam (torch.optim.Adam): g = G + wd p; m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2;
- *           p = p - lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
- *           lazy false (dense): every row of P, every step (a row outside the batch has G = 0, so g = wd p).
- *           lazy true: only the rows the batch touches (user table: users; item table: positives and
- *           negatives); other rows keep p, m and v unchanged; t is still the global step.
- *      sgd: p = p - lr (G + wd p), every row.
- * 6. Moving aggregation, after the optimiser step (OneBP eq. 6 and its flip):
- *      onebp:     for each b, u[users[b]] <- beta u[users[b]] + (1 - beta) v[pos[b]]   (v after the step)
- *      user_only: for each b, v[pos[b]]   <- beta v[pos[b]]   + (1 - beta) u[users[b]] (u after the step)
- *    A target row occurring m times in the batch (occurrences k = 1..m in batch order, sources x_k):
- *      last:       row = beta row_old + (1 - beta) x_m   (each occurrence computed from the pre-batch
- *                  row, the last written wins: PyTorch indexed assignment)
- *      sequential: row = beta^m row_old + sum_k (1 - beta) beta^(m-k) x_k  (applied in batch order)
+ * 3. L = loss(S, mask) (the loss's file has its formula and dL/dS), plus the regulariser's
+ *    penalty weight/2 sum |P_row|^2 / B over the layer-0 rows the batch gathers (owned tables only).
+ * 4. Gradients: dL/dS through sim into E (accumulated over occurrences), then through the
+ *    encoder's adjoint into P.
+ *      dot:    ds/du = v, ds/dv = u
+ *      cosine: ds/du = (v^ - s u^) / |u| with u^ = u/|u|, v^ = v/|v| (and symmetrically ds/dv);
+ *              where |x| <= 1e-12 the floor is active: ds/du = v^ / 1e-12.
+ * 5. The optimiser steps each table the backprop strategy owns (a table it does not own is no
+ *    parameter: no step, no weight decay, no slots); lazy optimisers only the rows the batch uses.
+ * 6. Moving aggregation after the optimiser step (onebp, user_only) on the layer-0 tables
+ *    (components/backprop/moving-aggregation.ts).
  */
-import { assertUnreachable, InternalError } from '../../../core/errors.js';
-import type { Batch } from '../engine.js';
-import type { AdamParams } from '../../../components/optimizers/adam.js';
-import type { SgdParams } from '../../../components/optimizers/sgd.js';
-import { gradientTargets, type ModelConfig } from '../../../components/model-config.js';
+import { InternalError } from '../../../core/errors.js';
+import type { Batch, PreparedEncoder, Tables64, TrainingModel } from '../../../contract/training.js';
+import { referenceMovingAggregation } from '../../../components/backprop/moving-aggregation.js';
 
-export interface ReferenceTables {
-  user: Float64Array;
-  item: Float64Array;
-  dim: number;
-}
-
-/** Everything a reference run carries between steps; slots `m.user`, `v.user`, `m.item`, `v.item` (Adam). */
-export interface ReferenceState extends ReferenceTables {
+/** Everything a reference run carries between steps; slots `m.user`, `v.item`, ... (Adam). */
+export interface ReferenceState extends Tables64 {
   step: number;
   slots: Record<string, Float64Array>;
 }
 
 export interface ReferenceGradients {
   loss: number;
-  /** dL/d(user table), numUsers x dim (dense, zero outside the batch). */
+  /** dL/d(user parameters), numUsers x dim (dense). */
   gUser: Float64Array;
-  /** dL/d(item table), numItems x dim. */
+  /** dL/d(item parameters), numItems x dim. */
   gItem: Float64Array;
 }
 
 const NORM_FLOOR = 1e-12;
 
-function softplus(x: number): number {
-  return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
-}
-function sigmoid(x: number): number {
-  return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+/** Item of column k >= 1 of row b. */
+export function candidateOf(batch: Batch, b: number, k: number): number {
+  return batch.layout === 'shared' ? batch.neg[k - 1]! : batch.neg[b * batch.width + k - 1]!;
 }
 
-function checkBatch(t: { user: ArrayLike<number>; item: ArrayLike<number>; dim: number }, batch: Batch, n: number): void {
+function checkBatch(t: Tables64, batch: Batch): void {
   const nu = t.user.length / t.dim;
   const ni = t.item.length / t.dim;
+  const cand = batch.layout === 'shared' ? batch.width : batch.size * batch.width;
   if (batch.size < 1) throw new InternalError(`reference: a batch needs at least one sample, got ${batch.size}`);
-  if (batch.neg.length < batch.size * n) throw new InternalError(`reference: ${batch.neg.length} negatives for ${batch.size} samples x ${n}`);
+  if (batch.neg.length < cand) throw new InternalError(`reference: ${batch.neg.length} candidates for ${batch.size} samples x ${batch.width}`);
   for (let b = 0; b < batch.size; b++) {
     if (!(batch.users[b]! >= 0 && batch.users[b]! < nu)) throw new InternalError(`reference: user ${batch.users[b]} outside [0, ${nu})`);
     if (!(batch.pos[b]! >= 0 && batch.pos[b]! < ni)) throw new InternalError(`reference: item ${batch.pos[b]} outside [0, ${ni})`);
   }
-  for (let q = 0; q < batch.size * n; q++) if (!(batch.neg[q]! >= 0 && batch.neg[q]! < ni)) throw new InternalError(`reference: item ${batch.neg[q]} outside [0, ${ni})`);
+  for (let q = 0; q < cand; q++) if (!(batch.neg[q]! >= 0 && batch.neg[q]! < ni)) throw new InternalError(`reference: item ${batch.neg[q]} outside [0, ${ni})`);
+}
+
+/** Row norms floored at 1e-12 (cosine), and the normalised rows. */
+function normalised(t: Float64Array, d: number): { norm: Float64Array; unit: Float64Array } {
+  const rows = t.length / d;
+  const norm = new Float64Array(rows);
+  const unit = new Float64Array(t.length);
+  for (let r = 0; r < rows; r++) {
+    let sq = 0;
+    for (let j = 0; j < d; j++) sq += t[r * d + j]! * t[r * d + j]!;
+    norm[r] = Math.max(Math.sqrt(sq), NORM_FLOOR);
+    for (let j = 0; j < d; j++) unit[r * d + j] = t[r * d + j]! / norm[r]!;
+  }
+  return { norm, unit };
+}
+
+/** The score matrix S (rows x (1 + width)) of a batch under embeddings E, logQ terms included. */
+export function referenceScores(E: Tables64, batch: Batch, similarity: 'dot' | 'cosine'): Float64Array {
+  const d = E.dim;
+  const cols = 1 + batch.width;
+  const S = new Float64Array(batch.size * cols);
+  const U = similarity === 'cosine' ? normalised(E.user, d).unit : E.user;
+  const V = similarity === 'cosine' ? normalised(E.item, d).unit : E.item;
+  for (let b = 0; b < batch.size; b++) {
+    const u = batch.users[b]! * d;
+    for (let k = 0; k < cols; k++) {
+      const v = (k === 0 ? batch.pos[b]! : candidateOf(batch, b, k)) * d;
+      let s = 0;
+      for (let j = 0; j < d; j++) s += U[u + j]! * V[v + j]!;
+      S[b * cols + k] = s + (batch.logq ? batch.logq[b * cols + k]! : 0);
+    }
+  }
+  return S;
+}
+
+/** Scores of explicit (user, item) pairs: what model-aware samplers ask for (perRow items per row). */
+export function referencePairScores(E: Tables64, users: Int32Array, items: Int32Array, rows: number, perRow: number, similarity: 'dot' | 'cosine'): Float64Array {
+  const d = E.dim;
+  const out = new Float64Array(rows * perRow);
+  for (let r = 0; r < rows; r++) {
+    const u = users[r]! * d;
+    let nu = 1;
+    if (similarity === 'cosine') {
+      let sq = 0;
+      for (let j = 0; j < d; j++) sq += E.user[u + j]! ** 2;
+      nu = Math.max(Math.sqrt(sq), NORM_FLOOR);
+    }
+    for (let c = 0; c < perRow; c++) {
+      const v = items[r * perRow + c]! * d;
+      let dot = 0;
+      let sq = 0;
+      for (let j = 0; j < d; j++) {
+        dot += E.user[u + j]! * E.item[v + j]!;
+        sq += E.item[v + j]! ** 2;
+      }
+      out[r * perRow + c] = similarity === 'cosine' ? dot / (nu * Math.max(Math.sqrt(sq), NORM_FLOOR)) : dot;
+    }
+  }
+  return out;
 }
 
 /**
- * The batch loss and its gradients with respect to both whole tables (whichever the backprop
- * strategy then uses). Tables may be float32 or float64; the arithmetic is float64.
+ * The batch loss and its gradients with respect to both whole parameter tables (whichever the
+ * backprop strategy then uses). Tables may be float32 or float64; the arithmetic is float64.
  */
-export function referenceGradients(
-  tables: { user: ArrayLike<number>; item: ArrayLike<number>; dim: number },
-  batch: Batch,
-  config: ModelConfig,
-): ReferenceGradients {
-  const d = tables.dim;
-  const n = config.sampler.params.negatives;
-  checkBatch(tables, batch, n);
+export function referenceGradients(params: Tables64, batch: Batch, model: TrainingModel, encoder: PreparedEncoder): ReferenceGradients {
+  checkBatch(params, batch);
+  const d = params.dim;
   const B = batch.size;
-  const U = tables.user;
-  const V = tables.item;
-  const gUser = new Float64Array(U.length);
-  const gItem = new Float64Array(V.length);
-  const cosine = config.loss.params.similarity === 'cosine';
-  const c = n + 1;
-  const cand = new Int32Array(c);
-  const s = new Float64Array(c);
-  const dS = new Float64Array(c);
-  const uHat = new Float64Array(d);
-  const vHat = new Float64Array(c * d);
-  const vNorm = new Float64Array(c);
-  let total = 0;
+  const cols = 1 + batch.width;
+  const cosine = model.loss.similarity === 'cosine';
+  const E = encoder.embedReference(params);
+  const S = referenceScores(E, batch, model.loss.similarity);
+  const dS = new Float64Array(S.length);
+  let loss = model.loss.reference(S, B, cols, batch.mask, dS);
 
+  // dL/dE: through the similarity into the rows, accumulated over occurrences
+  const gE: Tables64 = { user: new Float64Array(E.user.length), item: new Float64Array(E.item.length), dim: d };
+  const nu = cosine ? normalised(E.user, d) : null;
+  const ni = cosine ? normalised(E.item, d) : null;
   for (let b = 0; b < B; b++) {
-    const uRow = batch.users[b]! * d;
-    cand[0] = batch.pos[b]!;
-    for (let k = 1; k <= n; k++) cand[k] = batch.neg[b * n + k - 1]!;
-
-    // 1. scores
-    let uNorm = 1;
-    if (cosine) {
-      let sq = 0;
-      for (let j = 0; j < d; j++) sq += U[uRow + j]! * U[uRow + j]!;
-      uNorm = Math.max(Math.sqrt(sq), NORM_FLOOR);
-      for (let j = 0; j < d; j++) uHat[j] = U[uRow + j]! / uNorm;
-    }
-    for (let k = 0; k < c; k++) {
-      const vRow = cand[k]! * d;
-      let dot = 0;
-      if (cosine) {
-        let sq = 0;
-        for (let j = 0; j < d; j++) sq += V[vRow + j]! * V[vRow + j]!;
-        vNorm[k] = Math.max(Math.sqrt(sq), NORM_FLOOR);
+    const uRow = batch.users[b]!;
+    for (let k = 0; k < cols; k++) {
+      const g = dS[b * cols + k]!;
+      if (g === 0) continue;
+      const vRow = k === 0 ? batch.pos[b]! : candidateOf(batch, b, k);
+      const u = uRow * d;
+      const v = vRow * d;
+      if (!nu || !ni) {
         for (let j = 0; j < d; j++) {
-          vHat[k * d + j] = V[vRow + j]! / vNorm[k]!;
-          dot += uHat[j]! * vHat[k * d + j]!;
-        }
-      } else {
-        for (let j = 0; j < d; j++) dot += U[uRow + j]! * V[vRow + j]!;
-      }
-      s[k] = dot;
-    }
-
-    // 2. loss of the sample and dL/ds (already divided by B)
-    switch (config.loss.name) {
-      case 'infonce': {
-        const t = config.loss.params.temperature;
-        let max = -Infinity;
-        for (let k = 0; k < c; k++) max = Math.max(max, s[k]! / t);
-        let sum = 0;
-        for (let k = 0; k < c; k++) sum += Math.exp(s[k]! / t - max);
-        const lse = max + Math.log(sum);
-        total += lse - s[0]! / t;
-        for (let k = 0; k < c; k++) dS[k] = (Math.exp(s[k]! / t - lse) - (k === 0 ? 1 : 0)) / (t * B);
-        break;
-      }
-      case 'bpr': {
-        let sample = 0;
-        dS[0] = 0;
-        for (let k = 1; k < c; k++) {
-          const x = s[k]! - s[0]!;
-          sample += softplus(x);
-          dS[k] = sigmoid(x) / (n * B);
-          dS[0] -= dS[k]!;
-        }
-        total += sample / n;
-        break;
-      }
-      default:
-        assertUnreachable(config.loss, 'loss');
-    }
-
-    // 3. through the similarity into the rows
-    for (let k = 0; k < c; k++) {
-      const g = dS[k]!;
-      const vRow = cand[k]! * d;
-      if (!cosine) {
-        for (let j = 0; j < d; j++) {
-          gUser[uRow + j] += g * V[vRow + j]!;
-          gItem[vRow + j] += g * U[uRow + j]!;
+          gE.user[u + j]! += g * E.item[v + j]!;
+          gE.item[v + j]! += g * E.user[u + j]!;
         }
         continue;
       }
-      const sk = s[k]!;
-      const uFloor = uNorm === NORM_FLOOR;
-      const vFloor = vNorm[k] === NORM_FLOOR;
+      const s = S[b * cols + k]! - (batch.logq ? batch.logq[b * cols + k]! : 0);
+      const un = nu.norm[uRow]!;
+      const vn = ni.norm[vRow]!;
       for (let j = 0; j < d; j++) {
-        const uh = uHat[j]!;
-        const vh = vHat[k * d + j]!;
-        gUser[uRow + j] += (g * (uFloor ? vh : vh - sk * uh)) / uNorm;
-        gItem[vRow + j] += (g * (vFloor ? uh : uh - sk * vh)) / vNorm[k]!;
+        const uh = nu.unit[u + j]!;
+        const vh = ni.unit[v + j]!;
+        gE.user[u + j]! += (g * (un === NORM_FLOOR ? vh : vh - s * uh)) / un;
+        gE.item[v + j]! += (g * (vn === NORM_FLOOR ? uh : uh - s * vh)) / vn;
       }
     }
   }
-  return { loss: total / B, gUser, gItem };
+  const gP = encoder.backwardReference(params, gE);
+  const gUser = gP.user;
+  const gItem = gP.item;
+
+  // the regulariser: weight/2 |row|^2 / B per gathered layer-0 row of an owned table
+  const reg = model.regularizer;
+  if (reg && reg.weight > 0) {
+    const w = reg.weight;
+    const add = (P: Float64Array, G: Float64Array, row: number) => {
+      let sq = 0;
+      for (let j = 0; j < d; j++) {
+        sq += P[row * d + j]! ** 2;
+        G[row * d + j]! += (w * P[row * d + j]!) / B;
+      }
+      loss += (w / 2) * (sq / B);
+    };
+    if (model.backprop.targets.user) for (let b = 0; b < B; b++) add(params.user, gUser, batch.users[b]!);
+    if (model.backprop.targets.item) {
+      for (let b = 0; b < B; b++) add(params.item, gItem, batch.pos[b]!);
+      const n = batch.layout === 'shared' ? batch.width : B * batch.width;
+      for (let q = 0; q < n; q++) add(params.item, gItem, batch.neg[q]!);
+    }
+  }
+  return { loss, gUser, gItem };
 }
 
-/** Rows of a table the batch touches (lazy Adam), ascending. */
-function touchedRows(ids: Int32Array[], counts: number[]): number[] {
+/** Rows a batch gathers from the item table (positives and candidates), ascending and distinct. */
+export function batchItemRows(batch: Batch): number[] {
   const set = new Set<number>();
-  ids.forEach((a, q) => {
-    for (let i = 0; i < counts[q]!; i++) set.add(a[i]!);
-  });
+  for (let b = 0; b < batch.size; b++) set.add(batch.pos[b]!);
+  const n = batch.layout === 'shared' ? batch.width : batch.size * batch.width;
+  for (let q = 0; q < n; q++) set.add(batch.neg[q]!);
   return [...set].sort((a, b) => a - b);
 }
 
-/**
- * Adam (section 5) on a table of rows x dim: `rows` null = dense (every row), else only those
- * rows (lazy). t is the step number (from 1). Mutates table, m and v.
- */
-export function referenceAdam(
-  table: Float64Array,
-  grad: Float64Array,
-  m: Float64Array,
-  v: Float64Array,
-  rows: readonly number[] | null,
-  dim: number,
-  t: number,
-  p: AdamParams,
-): void {
-  const { lr, beta1: b1, beta2: b2, eps, weight_decay: wd } = p;
-  const bc1 = 1 - Math.pow(b1, t);
-  const bc2 = 1 - Math.pow(b2, t);
-  const update = (i: number) => {
-    const g = grad[i]! + wd * table[i]!;
-    m[i] = b1 * m[i]! + (1 - b1) * g;
-    v[i] = b2 * v[i]! + (1 - b2) * g * g;
-    table[i] = table[i]! - (lr * (m[i]! / bc1)) / (Math.sqrt(v[i]! / bc2) + eps);
-  };
-  if (rows === null) for (let i = 0; i < table.length; i++) update(i);
-  else for (const r of rows) for (let j = 0; j < dim; j++) update(r * dim + j);
-}
-
-/** SGD (section 5) on every entry of a table: p = p - lr (G + wd p). */
-export function referenceSgd(table: Float64Array, grad: Float64Array, p: SgdParams): void {
-  for (let i = 0; i < table.length; i++) table[i] = table[i]! - p.lr * (grad[i]! + p.weight_decay * table[i]!);
-}
-
-function optimiseTable(state: ReferenceState, which: 'user' | 'item', grad: Float64Array, rows: number[] | null, config: ModelConfig): void {
-  const P = state[which];
-  const o = config.optimizer;
-  switch (o.name) {
-    case 'sgd':
-      referenceSgd(P, grad, o.params);
-      return;
-    case 'adam': {
-      const m = (state.slots[`m.${which}`] ??= new Float64Array(P.length));
-      const v = (state.slots[`v.${which}`] ??= new Float64Array(P.length));
-      referenceAdam(P, grad, m, v, rows, state.dim, state.step, o.params);
-      return;
-    }
-    default:
-      assertUnreachable(o, 'optimizer');
-  }
-}
-
-/**
- * Moving aggregation of `target` rows towards `source` rows (section 6 of the header):
- * occurrence b moves target row tIdx[b] towards source row sIdx[b].
- */
-export function referenceMovingAggregation(
-  target: Float64Array,
-  source: Float64Array,
-  dim: number,
-  tIdx: Int32Array,
-  sIdx: Int32Array,
-  count: number,
-  beta: number,
-  duplicates: 'last' | 'sequential',
-): void {
-  if (duplicates === 'sequential') {
-    for (let b = 0; b < count; b++) {
-      const t = tIdx[b]! * dim;
-      const s = sIdx[b]! * dim;
-      for (let j = 0; j < dim; j++) target[t + j] = beta * target[t + j]! + (1 - beta) * source[s + j]!;
-    }
-    return;
-  }
-  // last: every occurrence reads the pre-batch row; writes happen in batch order.
-  const before = target.slice();
-  for (let b = 0; b < count; b++) {
-    const t = tIdx[b]! * dim;
-    const s = sIdx[b]! * dim;
-    for (let j = 0; j < dim; j++) target[t + j] = beta * before[t + j]! + (1 - beta) * source[s + j]!;
-  }
+export function batchUserRows(batch: Batch): number[] {
+  return [...new Set(batch.users.subarray(0, batch.size))].sort((a, b) => a - b);
 }
 
 /** One training step on `state` (mutated): forward, gradients, optimiser, moving aggregation. Returns the batch loss. */
-export function referenceStep(state: ReferenceState, batch: Batch, config: ModelConfig): number {
-  const { loss, gUser, gItem } = referenceGradients(state, batch, config);
-  const targets = gradientTargets(config.backprop);
-  const n = config.sampler.params.negatives;
+export function referenceStep(state: ReferenceState, batch: Batch, model: TrainingModel, encoder: PreparedEncoder): number {
+  const { loss, gUser, gItem } = referenceGradients(state, batch, model, encoder);
+  const targets = model.backprop.targets;
+  const opt = model.optimizer;
   state.step += 1;
-  const lazy = config.optimizer.name === 'adam' && config.optimizer.params.lazy;
-  if (targets.user) optimiseTable(state, 'user', gUser, lazy ? touchedRows([batch.users], [batch.size]) : null, config);
-  if (targets.item) optimiseTable(state, 'item', gItem, lazy ? touchedRows([batch.pos, batch.neg], [batch.size, batch.size * n]) : null, config);
-  const bp = config.backprop;
-  switch (bp.name) {
-    case 'both':
-      break;
-    case 'onebp':
-      referenceMovingAggregation(state.user, state.item, state.dim, batch.users, batch.pos, batch.size, bp.params.beta, bp.params.duplicates);
-      break;
-    case 'user_only':
-      referenceMovingAggregation(state.item, state.user, state.dim, batch.pos, batch.users, batch.size, bp.params.beta, bp.params.duplicates);
-      break;
-    default:
-      assertUnreachable(bp, 'backprop');
+  for (const [which, grad, rows] of [
+    ['user', gUser, targets.user && opt.lazy ? batchUserRows(batch) : null],
+    ['item', gItem, targets.item && opt.lazy ? batchItemRows(batch) : null],
+  ] as const) {
+    if (!targets[which]) continue;
+    const P = state[which];
+    const slots: Record<string, Float64Array> = {};
+    for (const s of opt.slots) slots[s] = state.slots[`${s}.${which}`] ??= new Float64Array(P.length);
+    opt.reference(P, grad, slots, rows, state.dim, state.step);
   }
+  const agg = model.backprop.aggregate;
+  if (agg?.target === 'user') referenceMovingAggregation(state.user, state.item, state.dim, batch.users, batch.pos, batch.size, agg.beta, agg.duplicates);
+  if (agg?.target === 'item') referenceMovingAggregation(state.item, state.user, state.dim, batch.pos, batch.users, batch.size, agg.beta, agg.duplicates);
   return loss;
 }
 

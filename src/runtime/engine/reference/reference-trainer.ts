@@ -1,8 +1,8 @@
 import type { Json } from '../../../core/json.js';
+import type { Batch, PreparedEncoder, TrainingModel } from '../../../contract/training.js';
 import { allocBatch, batchCount, epochOrder, fillBatch } from '../../training/epoch.js';
-import type { Batch, EpochResult, EpochSchedule, Tables, Trainer, TrainerState, TrainingProblem } from '../engine.js';
-import type { ModelConfig } from '../../../components/model-config.js';
-import { referenceStateFrom, referenceStep, type ReferenceState } from './reference-step.js';
+import type { EpochResult, EpochSchedule, Tables, Trainer, TrainerState, TrainingProblem } from '../engine.js';
+import { referencePairScores, referenceStateFrom, referenceStep, type ReferenceState } from './reference-step.js';
 
 const toF32 = (a: Float64Array): Float32Array => Float32Array.from(a);
 
@@ -16,21 +16,31 @@ export class ReferenceTrainer implements Omit<Trainer, 'engine'> {
   readonly engine = 'reference' as const;
   readonly details: Record<string, Json> = { precision: 'float64', implementation: 'plain JS reference' };
   private readonly buf: Batch;
+  private readonly encoder: PreparedEncoder;
   private state: ReferenceState;
 
   constructor(
     private readonly problem: TrainingProblem,
-    private readonly config: ModelConfig,
+    private readonly model: TrainingModel,
     private readonly schedule: EpochSchedule,
     init: Tables,
   ) {
     this.state = referenceStateFrom(init);
-    this.buf = allocBatch(schedule.batch, config.sampler.params.negatives);
+    this.buf = allocBatch(schedule.batch, model.sampler);
+    this.encoder = model.encoder.prepare(problem);
+    model.sampler.prepare(problem);
   }
 
   /** The live float64 state (not a copy). */
   get reference(): ReferenceState {
     return this.state;
+  }
+
+  /** Scores under the current model, for model-aware samplers. */
+  private scorer() {
+    if (!this.model.sampler.modelAware) return null;
+    return (users: Int32Array, items: Int32Array, rows: number, perRow: number) =>
+      referencePairScores(this.encoder.embedReference(this.state), users, items, rows, perRow, this.model.loss.similarity);
   }
 
   async trainEpoch(epoch: number): Promise<EpochResult> {
@@ -40,26 +50,31 @@ export class ReferenceTrainer implements Omit<Trainer, 'engine'> {
     let sum = 0;
     let samples = 0;
     for (let b = 0; b < batches; b++) {
-      fillBatch(this.problem, this.schedule, this.config.sampler.params, order, epoch, b, this.buf);
-      sum += referenceStep(this.state, this.buf, this.config);
+      fillBatch(this.problem, this.schedule, this.model.sampler, order, epoch, b, this.buf, this.scorer());
+      sum += referenceStep(this.state, this.buf, this.model, this.encoder);
       samples += this.buf.size;
     }
     return { loss: batches > 0 ? sum / batches : NaN, batches, samples };
   }
 
   async trainBatch(batch: Batch): Promise<number> {
-    return referenceStep(this.state, batch, this.config);
+    return referenceStep(this.state, batch, this.model, this.encoder);
   }
 
-  async tables(): Promise<Tables> {
+  async parameters(): Promise<Tables> {
     return { user: toF32(this.state.user), item: toF32(this.state.item), dim: this.state.dim };
+  }
+
+  async embeddings(): Promise<Tables> {
+    const e = this.encoder.embedReference(this.state);
+    return { user: toF32(e.user), item: toF32(e.item), dim: e.dim };
   }
 
   /** A float32 snapshot (as every TrainerState); loading it back rounds the float64 state. */
   async saveState(): Promise<TrainerState> {
     const slots: Record<string, Float32Array> = {};
     for (const [k, v] of Object.entries(this.state.slots)) slots[k] = toF32(v);
-    return { step: this.state.step, tables: await this.tables(), slots };
+    return { step: this.state.step, tables: await this.parameters(), slots };
   }
 
   async loadState(s: TrainerState): Promise<void> {

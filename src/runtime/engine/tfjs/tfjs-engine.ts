@@ -1,93 +1,110 @@
 import type * as TF from '@tensorflow/tfjs-core';
-import { assertUnreachable, InternalError } from '../../../core/errors.js';
+import { InternalError } from '../../../core/errors.js';
 import type { Json } from '../../../core/json.js';
+import type { Batch, PreparedEncoder, SlotsTf, TrainingModel } from '../../../contract/training.js';
 import { ensureGradients } from '../../backend/register-gradients.js';
 import { activate, type Backend } from '../../backend/select-backend.js';
 import { aggregationPlan, movingAggregationTf } from '../../../components/backprop/moving-aggregation.js';
-import { bprTf } from '../../../components/losses/bpr.js';
-import { infonceTf } from '../../../components/losses/infonce.js';
-import { rowScoresTf } from '../../../components/losses/similarity.js';
-import { adamTf, type AdamSlotsTf } from '../../../components/optimizers/adam.js';
-import { sgdTf } from '../../../components/optimizers/sgd.js';
+import { COSINE_NORM_FLOOR, rowScoresTf } from '../../../components/losses/similarity.js';
 import { allocBatch, batchCount, epochOrder, fillBatch } from '../../training/epoch.js';
-import type { Batch, EpochResult, EpochSchedule, Support, Tables, Trainer, TrainerOptions, TrainerState, TrainingEngine, TrainingProblem } from '../engine.js';
-import { gradientTargets, type ModelConfig } from '../../../components/model-config.js';
+import type { EpochResult, EpochSchedule, Support, Tables, Trainer, TrainerOptions, TrainerState, TrainingEngine, TrainingProblem } from '../engine.js';
 
 type Tf = typeof TF;
 type Which = 'user' | 'item';
 
-/** The component names this engine implements, per slot. */
-const IMPLEMENTED: Record<'encoder' | 'sampler' | 'loss' | 'backprop' | 'optimizer', readonly string[]> = {
-  encoder: ['mf'],
-  sampler: ['uniform'],
-  loss: ['infonce', 'bpr'],
-  backprop: ['both', 'onebp', 'user_only'],
-  optimizer: ['adam', 'sgd'],
-};
-
 /**
- * The generic engine: the loss is a tfjs forward pass (gather rows, scores, loss) and its
- * gradients come from tf.variableGrads, so a new loss or encoder only needs a forward pass.
- * The optimiser (Adam with torch semantics, dense or lazy; SGD) and the moving aggregation are
- * tf ops written here, since tf.train.* has other semantics. It implements exactly the
- * reference step (engine/reference/reference-step.ts) in float32.
+ * The generic engine: the loss is a tfjs forward pass (encoder, gathered rows, scores, loss,
+ * penalty) and its gradients come from tf.variableGrads, so a new loss or encoder only needs a
+ * forward pass. The optimiser and the moving aggregation are tf ops from the components' files
+ * (tf.train.* has other semantics). It implements exactly the reference step
+ * (engine/reference/reference-step.ts) in float32.
  */
 export function createTfjsEngine(backend: Backend): TrainingEngine {
   return {
     name: 'tfjs',
-    supports(config: ModelConfig): Support {
-      for (const slot of Object.keys(IMPLEMENTED) as (keyof typeof IMPLEMENTED)[]) {
-        const name = (config[slot] as { name: string }).name;
-        if (!IMPLEMENTED[slot].includes(name)) return { ok: false, reason: `the tfjs engine has no ${slot} '${name}'` };
-      }
-      return { ok: true };
-    },
-    async createTrainer(problem, config, schedule, init, options): Promise<Trainer> {
-      const s = this.supports(config);
-      if (!s.ok) throw new InternalError(`createTrainer on an unsupported configuration: ${s.reason}`);
+    // every component of the catalogue has a tfjs forward (the contract requires one)
+    supports: (): Support => ({ ok: true }),
+    async createTrainer(problem, model, schedule, init, options): Promise<Trainer> {
+      const encoder = model.encoder.prepare(problem);
       await activate(backend);
       await ensureGradients(backend.tf);
-      return new TfjsTrainer(backend, problem, config, schedule, init, options);
+      return new TfjsTrainer(backend, problem, model, encoder, schedule, init, options);
     },
   };
 }
 
-/**
- * The batch loss as a tfjs forward pass: gather each sample's candidate rows [B (1 + n), d]
- * (positive first) and its user's row repeated alongside, score the pairs, apply the loss to
- * the scores [B, 1 + n]. Everything the engine differentiates goes through here. Call inside
- * tf.tidy (or tf.grads).
- */
-export function batchLossTf(tf: Tf, user: TF.Tensor, item: TF.Tensor, batch: Batch, config: ModelConfig): TF.Scalar {
-  const B = batch.size;
-  const n = config.sampler.params.negatives;
-  if (B < 1) throw new InternalError('tfjs engine: empty batch');
-  if (batch.neg.length < B * n) throw new InternalError(`tfjs engine: ${batch.neg.length} negatives for ${B} samples x ${n}`);
-  // Sample b's candidates c_b0 = pos, c_bk = neg[b n + k - 1], each paired with its user's row.
-  const c = n + 1;
-  const cand = new Int32Array(B * c);
-  const rep = new Int32Array(B * c);
-  for (let b = 0; b < B; b++) {
-    cand[b * c] = batch.pos[b]!;
-    cand.set(batch.neg.subarray(b * n, b * n + n), b * c + 1);
-    rep.fill(batch.users[b]!, b * c, b * c + c);
-  }
-  const u = tf.gather(user, tf.tensor1d(rep, 'int32')) as TF.Tensor2D;
-  const v = tf.gather(item, tf.tensor1d(cand, 'int32')) as TF.Tensor2D;
-  const s = tf.reshape(rowScoresTf(tf, u, v, config.loss.params.similarity), [B, c]) as TF.Tensor2D;
-  const loss = config.loss;
-  switch (loss.name) {
-    case 'infonce':
-      return infonceTf(tf, s, loss.params);
-    case 'bpr':
-      return bprTf(tf, s, loss.params);
-    default:
-      return assertUnreachable(loss, 'loss');
-  }
+/** Rows of a [N, d] tensor divided by their norms floored at 1e-12 (cosine scores). */
+function unitRows(tf: Tf, x: TF.Tensor2D): TF.Tensor2D {
+  return tf.div(x, tf.maximum(tf.sqrt(tf.sum(tf.square(x), 1, true)), COSINE_NORM_FLOOR));
 }
 
-/** The batch loss and tfjs autograd's gradients for both whole tables (for checks against the reference). */
-export async function tfjsGradients(backend: Backend, tables: Tables, batch: Batch, config: ModelConfig): Promise<{ loss: number; gUser: Float32Array; gItem: Float32Array }> {
+/**
+ * The score matrix of a batch [B, 1 + width] from the embeddings: column 0 the positive, then the
+ * candidates (per positive: each row's own; shared: one list for all rows), logQ terms added.
+ */
+export function batchScoresTf(tf: Tf, user: TF.Tensor2D, item: TF.Tensor2D, batch: Batch, similarity: 'dot' | 'cosine'): TF.Tensor2D {
+  const B = batch.size;
+  const w = batch.width;
+  const c = w + 1;
+  if (B < 1) throw new InternalError('tfjs engine: empty batch');
+  let S: TF.Tensor2D;
+  if (batch.layout === 'per_positive') {
+    if (batch.neg.length < B * w) throw new InternalError(`tfjs engine: ${batch.neg.length} negatives for ${B} samples x ${w}`);
+    // Sample b's candidates c_b0 = pos, c_bk = neg[b w + k - 1], each paired with its user's row.
+    const cand = new Int32Array(B * c);
+    const rep = new Int32Array(B * c);
+    for (let b = 0; b < B; b++) {
+      cand[b * c] = batch.pos[b]!;
+      cand.set(batch.neg.subarray(b * w, b * w + w), b * c + 1);
+      rep.fill(batch.users[b]!, b * c, b * c + c);
+    }
+    const u = tf.gather(user, tf.tensor1d(rep, 'int32')) as TF.Tensor2D;
+    const v = tf.gather(item, tf.tensor1d(cand, 'int32')) as TF.Tensor2D;
+    S = tf.reshape(rowScoresTf(tf, u, v, similarity), [B, c]);
+  } else {
+    let u = tf.gather(user, tf.tensor1d(batch.users.subarray(0, B), 'int32')) as TF.Tensor2D;
+    let vp = tf.gather(item, tf.tensor1d(batch.pos.subarray(0, B), 'int32')) as TF.Tensor2D;
+    let vc = tf.gather(item, tf.tensor1d(batch.neg.subarray(0, w), 'int32')) as TF.Tensor2D;
+    if (similarity === 'cosine') {
+      u = unitRows(tf, u);
+      vp = unitRows(tf, vp);
+      vc = unitRows(tf, vc);
+    }
+    const pos = tf.reshape(tf.sum(tf.mul(u, vp), 1), [B, 1]);
+    S = tf.concat([pos, tf.matMul(u, tf.transpose(vc))], 1) as TF.Tensor2D;
+  }
+  if (batch.logq) S = tf.add(S, tf.tensor2d(Float32Array.from(batch.logq.subarray(0, B * c)), [B, c], 'float32'));
+  return S;
+}
+
+/**
+ * The batch loss as a tfjs forward pass from the parameter tables: encoder, scores, loss, and
+ * the regulariser's penalty on the gathered layer-0 rows of the tables the optimiser owns.
+ * Everything the engine differentiates goes through here. Call inside tf.tidy (or tf.grads).
+ */
+export function batchLossTf(tf: Tf, userP: TF.Tensor, itemP: TF.Tensor, batch: Batch, model: TrainingModel, encoder: PreparedEncoder): TF.Scalar {
+  const B = batch.size;
+  const c = batch.width + 1;
+  const E = encoder.embedTf(tf, userP as TF.Tensor2D, itemP as TF.Tensor2D);
+  const S = batchScoresTf(tf, E.user, E.item, batch, model.loss.similarity);
+  const mask = batch.mask ? tf.tensor2d(Float32Array.from(batch.mask.subarray(0, B * c)), [B, c]) : null;
+  let loss = model.loss.tf(tf, S, mask);
+  const reg = model.regularizer;
+  if (reg && reg.weight > 0) {
+    const sq = (t: TF.Tensor, ids: Int32Array): TF.Scalar => tf.sum(tf.square(tf.gather(t, tf.tensor1d(ids, 'int32'))));
+    const terms: TF.Scalar[] = [];
+    if (model.backprop.targets.user) terms.push(sq(userP, batch.users.subarray(0, B)));
+    if (model.backprop.targets.item) {
+      terms.push(sq(itemP, batch.pos.subarray(0, B)));
+      terms.push(sq(itemP, batch.neg.subarray(0, batch.layout === 'shared' ? batch.width : B * batch.width)));
+    }
+    if (terms.length) loss = tf.add(loss, tf.mul(tf.addN(terms), reg.weight / 2 / B));
+  }
+  return loss;
+}
+
+/** The batch loss and tfjs autograd's gradients for both whole parameter tables (for checks against the reference). */
+export async function tfjsGradients(backend: Backend, tables: Tables, batch: Batch, model: TrainingModel, encoder: PreparedEncoder): Promise<{ loss: number; gUser: Float32Array; gItem: Float32Array }> {
   await activate(backend);
   await ensureGradients(backend.tf);
   const tf = backend.tf;
@@ -95,7 +112,7 @@ export async function tfjsGradients(backend: Backend, tables: Tables, batch: Bat
   const [loss, gu, gi] = tf.tidy(() => {
     const U = tf.tensor2d(tables.user, [tables.user.length / d, d]);
     const V = tf.tensor2d(tables.item, [tables.item.length / d, d]);
-    const { value, grads } = tf.valueAndGrads((a: TF.Tensor, b: TF.Tensor) => batchLossTf(tf, a, b, batch, config))([U, V]);
+    const { value, grads } = tf.valueAndGrads((a: TF.Tensor, b: TF.Tensor) => batchLossTf(tf, a, b, batch, model, encoder))([U, V]);
     return [value, grads[0]!, grads[1]!];
   });
   const out = { loss: (await loss.data())[0]!, gUser: Float32Array.from(await gu.data()), gItem: Float32Array.from(await gi.data()) };
@@ -130,10 +147,9 @@ class TfjsTrainer implements Trainer {
   readonly details: Record<string, Json>;
   private readonly tf: Tf;
   private readonly dim: number;
-  private readonly n: number;
   private readonly targets: { user: boolean; item: boolean };
   private readonly vars: Record<Which, TF.Variable>;
-  private slots: Record<Which, AdamSlotsTf | null> = { user: null, item: null };
+  private slots: Record<Which, SlotsTf | null> = { user: null, item: null };
   private step = 0;
   private readonly buf: Batch;
   private readonly rowSets: Record<Which, RowSet>;
@@ -141,7 +157,8 @@ class TfjsTrainer implements Trainer {
   constructor(
     private readonly backend: Backend,
     private readonly problem: TrainingProblem,
-    private readonly config: ModelConfig,
+    private readonly model: TrainingModel,
+    private readonly encoder: PreparedEncoder,
     private readonly schedule: EpochSchedule,
     init: Tables,
     options: TrainerOptions,
@@ -149,8 +166,7 @@ class TfjsTrainer implements Trainer {
     const tf = backend.tf;
     this.tf = tf;
     this.dim = init.dim;
-    this.n = config.sampler.params.negatives;
-    this.targets = gradientTargets(config.backprop);
+    this.targets = model.backprop.targets;
     if (init.user.length !== problem.numUsers * init.dim || init.item.length !== problem.numItems * init.dim)
       throw new InternalError(`tfjs engine: initial tables of ${init.user.length} / ${init.item.length} values do not match ${problem.numUsers} users / ${problem.numItems} items x dim ${init.dim}`);
     // tidy disposes the initial tensors; variables survive it.
@@ -159,74 +175,71 @@ class TfjsTrainer implements Trainer {
       item: tf.variable(tf.tensor2d(init.item, [problem.numItems, init.dim]), this.targets.item),
     }));
     this.createSlots();
-    this.buf = allocBatch(schedule.batch, this.n);
+    model.sampler.prepare(problem);
+    this.buf = allocBatch(schedule.batch, model.sampler);
     this.rowSets = { user: new RowSet(problem.numUsers), item: new RowSet(problem.numItems) };
-    const o = config.optimizer;
     this.details = {
       backend: backend.name,
       autograd: 'tf.variableGrads',
-      optimizer: o.name === 'adam' ? `adam (torch semantics, ${o.params.lazy ? 'lazy: touched rows only' : 'dense: every row every step'})` : 'sgd',
+      optimizer: model.names.optimizer === 'adam' ? `adam (torch semantics, ${model.optimizer.lazy ? 'lazy: touched rows only' : 'dense: every row every step'})` : model.names.optimizer,
       threads: backend.name === 'wasm' ? 1 : options.threads,
     };
   }
 
-  /** Adam moments for every table the optimiser owns (zeros). */
+  /** Optimiser slots for every table the optimiser owns (zeros). */
   private createSlots(): void {
     const tf = this.tf;
     for (const w of ['user', 'item'] as const) {
-      this.slots[w]?.m.dispose();
-      this.slots[w]?.v.dispose();
+      for (const v of Object.values(this.slots[w] ?? {})) v.dispose();
       this.slots[w] = null;
-      if (this.config.optimizer.name === 'adam' && this.targets[w]) {
+      if (this.targets[w] && this.model.optimizer.slots.length) {
         const shape = this.vars[w].shape as [number, number];
-        this.slots[w] = tf.tidy(() => ({ m: tf.variable(tf.zeros(shape), false), v: tf.variable(tf.zeros(shape), false) }));
+        this.slots[w] = tf.tidy(() => Object.fromEntries(this.model.optimizer.slots.map((n) => [n, tf.variable(tf.zeros(shape), false)])));
       }
     }
+  }
+
+  /** Scores of candidates under the current model, for model-aware samplers (read back synchronously). */
+  private scorer() {
+    if (!this.model.sampler.modelAware) return null;
+    return (users: Int32Array, items: Int32Array, rows: number, perRow: number): Float64Array => {
+      const tf = this.tf;
+      const t = tf.tidy(() => {
+        const E = this.encoder.embedTf(tf, this.vars.user as TF.Tensor2D, this.vars.item as TF.Tensor2D);
+        const rep = new Int32Array(rows * perRow);
+        for (let r = 0; r < rows; r++) rep.fill(users[r]!, r * perRow, r * perRow + perRow);
+        const u = tf.gather(E.user, tf.tensor1d(rep, 'int32')) as TF.Tensor2D;
+        const v = tf.gather(E.item, tf.tensor1d(items.subarray(0, rows * perRow), 'int32')) as TF.Tensor2D;
+        return rowScoresTf(tf, u, v, this.model.loss.similarity);
+      });
+      const out = Float64Array.from(t.dataSync());
+      t.dispose();
+      return out;
+    };
   }
 
   /** One step; returns the batch loss as a scalar the caller disposes. */
   private stepTensor(batch: Batch): TF.Scalar {
     const tf = this.tf;
     const B = batch.size;
-    const n = this.n;
     const t = ++this.step;
-    const lazy = this.config.optimizer.name === 'adam' && this.config.optimizer.params.lazy;
+    const opt = this.model.optimizer;
     return tf.tidy(() => {
-      const lossFn = (): TF.Scalar => batchLossTf(tf, this.vars.user, this.vars.item, batch, this.config);
+      const lossFn = (): TF.Scalar => batchLossTf(tf, this.vars.user, this.vars.item, batch, this.model, this.encoder);
       const owned = (['user', 'item'] as const).filter((w) => this.targets[w]);
       const { value, grads } = tf.variableGrads(lossFn, owned.map((w) => this.vars[w]));
       for (const w of owned) {
         const grad = grads[this.vars[w].name];
         if (!grad) throw new InternalError(`tfjs engine: no gradient for the ${w} table`);
-        const o = this.config.optimizer;
-        switch (o.name) {
-          case 'adam': {
-            const rows = lazy
-              ? tf.tensor1d(w === 'user' ? this.rowSets.user.distinct([[batch.users, B]]) : this.rowSets.item.distinct([[batch.pos, B], [batch.neg, B * n]]), 'int32')
-              : null;
-            adamTf(tf, this.vars[w], grad, this.slots[w]!, t, o.params, rows);
-            break;
-          }
-          case 'sgd':
-            sgdTf(tf, this.vars[w], grad, o.params);
-            break;
-          default:
-            assertUnreachable(o, 'optimizer');
-        }
+        const nCand = batch.layout === 'shared' ? batch.width : B * batch.width;
+        const rows = opt.lazy
+          ? tf.tensor1d(w === 'user' ? this.rowSets.user.distinct([[batch.users, B]]) : this.rowSets.item.distinct([[batch.pos, B], [batch.neg, nCand]]), 'int32')
+          : null;
+        opt.tf(tf, this.vars[w], grad, this.slots[w] ?? {}, t, rows);
       }
-      const bp = this.config.backprop;
-      switch (bp.name) {
-        case 'both':
-          break;
-        case 'onebp':
-          movingAggregationTf(tf, this.vars.user, this.vars.item, aggregationPlan(batch.users, batch.pos, B, bp.params));
-          break;
-        case 'user_only':
-          movingAggregationTf(tf, this.vars.item, this.vars.user, aggregationPlan(batch.pos, batch.users, B, bp.params));
-          break;
-        default:
-          assertUnreachable(bp, 'backprop');
-      }
+      const agg = this.model.backprop.aggregate;
+      if (agg?.target === 'user') movingAggregationTf(tf, this.vars.user, this.vars.item, aggregationPlan(batch.users, batch.pos, B, agg));
+      if (agg?.target === 'item') movingAggregationTf(tf, this.vars.item, this.vars.user, aggregationPlan(batch.pos, batch.users, B, agg));
       return value;
     });
   }
@@ -240,8 +253,9 @@ class TfjsTrainer implements Trainer {
     // Losses are summed on the device and read once: no synchronisation per batch.
     let total: TF.Scalar | null = null;
     let samples = 0;
+    const scorer = this.scorer();
     for (let b = 0; b < batches; b++) {
-      fillBatch(this.problem, this.schedule, this.config.sampler.params, order, epoch, b, this.buf);
+      fillBatch(this.problem, this.schedule, this.model.sampler, order, epoch, b, this.buf, scorer);
       samples += this.buf.size;
       const l = this.stepTensor(this.buf);
       if (total === null) total = l;
@@ -273,21 +287,27 @@ class TfjsTrainer implements Trainer {
     return Float32Array.from((await t.data()) as Float32Array);
   }
 
-  async tables(): Promise<Tables> {
+  async parameters(): Promise<Tables> {
     await activate(this.backend);
     return { user: await this.read(this.vars.user), item: await this.read(this.vars.item), dim: this.dim };
   }
 
+  async embeddings(): Promise<Tables> {
+    await activate(this.backend);
+    const tf = this.tf;
+    const E = tf.tidy(() => {
+      const e = this.encoder.embedTf(tf, this.vars.user as TF.Tensor2D, this.vars.item as TF.Tensor2D);
+      return [tf.clone(e.user), tf.clone(e.item)] as const;
+    });
+    const out = { user: await this.read(E[0]), item: await this.read(E[1]), dim: this.dim };
+    tf.dispose([E[0], E[1]]);
+    return out;
+  }
+
   async saveState(): Promise<TrainerState> {
     const slots: Record<string, Float32Array> = {};
-    for (const w of ['user', 'item'] as const) {
-      const s = this.slots[w];
-      if (s) {
-        slots[`m.${w}`] = await this.read(s.m);
-        slots[`v.${w}`] = await this.read(s.v);
-      }
-    }
-    return { step: this.step, tables: await this.tables(), slots };
+    for (const w of ['user', 'item'] as const) for (const [n, v] of Object.entries(this.slots[w] ?? {})) slots[`${n}.${w}`] = await this.read(v);
+    return { step: this.step, tables: await this.parameters(), slots };
   }
 
   async loadState(state: TrainerState): Promise<void> {
@@ -302,23 +322,18 @@ class TfjsTrainer implements Trainer {
     });
     this.createSlots();
     for (const w of ['user', 'item'] as const) {
-      const s = this.slots[w];
-      if (!s) continue;
-      const m = state.slots[`m.${w}`];
-      const v = state.slots[`v.${w}`];
-      if (!m || !v) throw new InternalError(`tfjs engine: the saved state has no Adam moments for the ${w} table`);
-      tf.tidy(() => {
-        s.m.assign(tf.tensor2d(m, s.m.shape as [number, number]));
-        s.v.assign(tf.tensor2d(v, s.v.shape as [number, number]));
-      });
+      for (const [n, v] of Object.entries(this.slots[w] ?? {})) {
+        const saved = state.slots[`${n}.${w}`];
+        if (!saved) throw new InternalError(`tfjs engine: the saved state has no optimiser slot '${n}' for the ${w} table`);
+        tf.tidy(() => v.assign(tf.tensor2d(saved, v.shape as [number, number])));
+      }
     }
     this.step = state.step;
   }
 
   async dispose(): Promise<void> {
     for (const w of ['user', 'item'] as const) {
-      this.slots[w]?.m.dispose();
-      this.slots[w]?.v.dispose();
+      for (const v of Object.values(this.slots[w] ?? {})) v.dispose();
       this.slots[w] = null;
       this.vars[w].dispose();
     }

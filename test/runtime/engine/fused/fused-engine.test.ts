@@ -4,21 +4,21 @@ import { UserItems } from '../../../../src/core/user-items.js';
 import type { EpochSchedule, Support, Tables, TrainingEngine, TrainingProblem } from '../../../../src/runtime/engine/engine.js';
 import { fusedEngine } from '../../../../src/runtime/engine/fused/fused-engine.js';
 import { FusedTrainer } from '../../../../src/runtime/engine/fused/fused-trainer.js';
-import type { ModelConfig } from '../../../../src/components/model-config.js';
+import type { ModelConfig } from '../../reference/configs.js';
 import { selectEngine } from '../../../../src/runtime/engine/select-engine.js';
-import { initTables } from '../../../../src/runtime/training/init.js';
 import { BACKPROPS, config, LOSSES, OPTIMIZERS, randomProblem } from '../../reference/configs.js';
+import { explicitBatch } from '../../../../src/runtime/training/epoch.js';
 
 const problem = randomProblem(80, 120, 15, 9);
 const schedule: EpochSchedule = { batch: 128, shuffle: true, dropLast: false, seed: 5 };
-const initFor = (cfg: ModelConfig, p: TrainingProblem = problem): Tables => initTables(p.numUsers, p.numItems, cfg.encoder.params, 4);
+const initFor = (cfg: ModelConfig, p: TrainingProblem = problem): Tables => cfg.encoder.init(p.numUsers, p.numItems, 4);
 
 async function trainFor(cfg: ModelConfig, threads: number, epochs: number): Promise<{ losses: number[]; tables: Tables }> {
   const t = await fusedEngine.createTrainer(problem, cfg, schedule, initFor(cfg), { threads });
   try {
     const losses: number[] = [];
     for (let e = 0; e < epochs; e++) losses.push((await t.trainEpoch(e)).loss);
-    return { losses, tables: await t.tables() };
+    return { losses, tables: await t.parameters() };
   } finally {
     await t.dispose();
   }
@@ -57,13 +57,13 @@ describe('fused engine', () => {
       await a.trainEpoch(2); // moves a away from the saved state
       await a.dispose();
       // a fresh trainer from other initial tables: everything must come from the state
-      const other = initTables(problem.numUsers, problem.numItems, cfg.encoder.params, 99);
+      const other = cfg.encoder.init(problem.numUsers, problem.numItems, 99);
       const b = await fusedEngine.createTrainer(problem, cfg, schedule, other, { threads: 2 });
       try {
         await b.loadState(state);
         const losses = [(await b.trainEpoch(2)).loss, (await b.trainEpoch(3)).loss];
         assert.deepEqual(losses, straight.losses.slice(2));
-        const t = await b.tables();
+        const t = await b.parameters();
         assert.deepEqual(t.user, straight.tables.user);
         assert.deepEqual(t.item, straight.tables.item);
       } finally {
@@ -123,11 +123,11 @@ describe('fused engine', () => {
     const cfg = config(LOSSES['infonce dot']!, BACKPROPS['both']!, OPTIMIZERS['adam dense']!, 3, 8);
     const t = await fusedEngine.createTrainer(problem, cfg, schedule, initFor(cfg), { threads: 1 });
     try {
-      const batch = (users: number[], pos: number[], neg: number[]) => ({ size: users.length, users: Int32Array.from(users), pos: Int32Array.from(pos), neg: Int32Array.from(neg) });
+      const batch = (users: number[], pos: number[], neg: number[]) => ({ ...explicitBatch(users, pos, neg), width: 3 });
       await assert.rejects(t.trainBatch(batch([80], [0], [1, 2, 3])), (e: unknown) => e instanceof InternalError && /batch user 80 is not in \[0, 80\)/.test(e.message));
       await assert.rejects(t.trainBatch(batch([0], [0], [1, 2, 120])), /batch negative 120 is not in \[0, 120\)/);
       await assert.rejects(t.trainBatch(batch([0], [0], [1, 2])), /fewer than 1 pairs with 3 negatives/);
-      await assert.rejects(t.trainBatch({ size: 129, users: new Int32Array(129), pos: new Int32Array(129), neg: new Int32Array(387) }), /129 pairs does not fit the schedule's batch of 128/);
+      await assert.rejects(t.trainBatch(explicitBatch(new Int32Array(129), new Int32Array(129), new Int32Array(387))), /129 pairs does not fit the schedule's batch of 128/);
       const s = await t.saveState();
       await assert.rejects(t.loadState({ ...s, slots: { 'm.user': s.slots['m.user']! } }), /lacks optimiser slot 'v.user'/);
       await assert.rejects(t.loadState({ ...s, tables: { ...s.tables, dim: 4 } }), /do not match 80 users, 120 items, dim 8/);
@@ -146,11 +146,11 @@ describe('fused engine', () => {
 
   it('supports every mf x uniform x {infonce, bpr} x {both, onebp, user_only} x {adam, sgd} configuration and names what it lacks', () => {
     for (const l of Object.values(LOSSES)) for (const b of Object.values(BACKPROPS)) for (const o of Object.values(OPTIMIZERS)) assert.deepEqual(fusedEngine.supports(config(l, b, o)), { ok: true });
-    const base = config(LOSSES['infonce dot']!, BACKPROPS['both']!, OPTIMIZERS['sgd']!);
-    const odd = (slot: keyof ModelConfig, name: string) => ({ ...base, [slot]: { name, params: {} } }) as unknown as ModelConfig;
-    assert.deepEqual(fusedEngine.supports(odd('encoder', 'lightgcn')), { ok: false, reason: "the fused kernels have no encoder 'lightgcn' (they implement mf)" });
-    assert.deepEqual(fusedEngine.supports(odd('sampler', 'popularity')), { ok: false, reason: "the fused kernels have no sampler 'popularity' (they implement uniform)" });
-    assert.deepEqual(fusedEngine.supports(odd('optimizer', 'adagrad')), { ok: false, reason: "the fused kernels have no optimizer 'adagrad' (they implement adam, sgd)" });
+    const odd = (slot: 'sampler' | 'loss', name: string) => config(LOSSES['infonce dot']!, BACKPROPS['both']!, OPTIMIZERS['sgd']!, 3, 8, { [slot]: { name, params: {} } });
+    assert.deepEqual(fusedEngine.supports(odd('sampler', 'popularity')), { ok: false, reason: "the fused kernels have no sampler 'popularity'" });
+    assert.deepEqual(fusedEngine.supports(odd('loss', 'bce')), { ok: false, reason: "the fused kernels have no loss 'bce'" });
+    const l2 = config(LOSSES['infonce dot']!, BACKPROPS['both']!, OPTIMIZERS['sgd']!, 3, 8, { regularizer: { name: 'l2', params: {} } });
+    assert.deepEqual(fusedEngine.supports(l2), { ok: false, reason: "the fused kernels have no regularizer 'l2'" });
   });
 });
 

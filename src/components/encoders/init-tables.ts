@@ -1,6 +1,24 @@
 import { hash4, Stream, unitFrom } from '../../core/rng.js';
-import type { Tables } from '../engine/engine.js';
-import type { MfParams } from '../../components/encoders/mf.js';
+import type { Tables } from '../../contract/training.js';
+
+/** How layer-0 tables are initialised (shared by every encoder with embedding tables). */
+export interface InitParams {
+  dim: number;
+  init: 'xavier_normal' | 'xavier_uniform' | 'normal' | 'uniform';
+  std: number;
+}
+
+/** The schema properties of InitParams, for encoder schemas. */
+export const initProperties = {
+  dim: { type: 'integer', minimum: 1, maximum: 4096, default: 64, description: 'embedding dimension d' },
+  init: {
+    type: 'string',
+    enum: ['xavier_normal', 'xavier_uniform', 'normal', 'uniform'],
+    default: 'xavier_normal',
+    description: "initialisation of both tables; xavier_* use fan_in = d, fan_out = rows as torch's nn.init on an nn.Embedding weight",
+  },
+  std: { type: 'number', exclusiveMinimum: 0, default: 0.1, description: 'standard deviation for init: normal, half-width for init: uniform' },
+} as const;
 
 /** A standard normal for element `idx` of a table: Box-Muller over two counter-based uniforms. */
 function normalAt(seed: number, stream: number, idx: number): number {
@@ -14,7 +32,7 @@ function normalAt(seed: number, stream: number, idx: number): number {
  * (shape rows x dim: fan_in = dim, fan_out = rows): normal with std sqrt(2 / (rows + dim)),
  * uniform on +-sqrt(6 / (rows + dim)).
  */
-export function initTable(rows: number, dim: number, p: MfParams, seed: number, stream: number): Float32Array {
+export function initTable(rows: number, dim: number, p: InitParams, seed: number, stream: number): Float32Array {
   const t = new Float32Array(rows * dim);
   const fan = rows + dim;
   for (let i = 0; i < t.length; i++) {
@@ -36,7 +54,7 @@ export function initTable(rows: number, dim: number, p: MfParams, seed: number, 
   return t;
 }
 
-export function initTables(numUsers: number, numItems: number, p: MfParams, seed: number): Tables {
+export function initTables(numUsers: number, numItems: number, p: InitParams, seed: number): Tables {
   return {
     user: initTable(numUsers, p.dim, p, seed, Stream.initUser),
     item: initTable(numItems, p.dim, p, seed, Stream.initItem),

@@ -1,0 +1,205 @@
+import type * as TF from '@tensorflow/tfjs-core';
+import type { UserItems } from '../core/user-items.js';
+
+/**
+ * The training contract between components and engines. A component file implements the part
+ * of its slot's interface below for each engine it supports: `reference` (float64, the
+ * specification every other engine is checked against), `tfjs` (a forward pass; autograd gives
+ * the backward) and `fused` (what the WebAssembly kernels need to know). An engine supports a
+ * configuration exactly when every chosen component has that engine's part.
+ *
+ * The pipeline of one training step, the same on every engine:
+ *   1. encoder:   parameters (what the optimiser and checkpoints own) -> embeddings (what scores use)
+ *   2. sampler:   candidates of the batch in a layout, optional logQ terms (may read model scores)
+ *   3. scores:    S[b, k] = sim(user emb of row b, item emb of candidate k) + logq[b, k]; column 0 the positive
+ *   4. loss:      S (and a mask of non-candidates) -> mean row loss and dL/dS
+ *   5. gradients: dL/dS -> embeddings -> parameters (the encoder's adjoint), plus an optional penalty
+ *   6. optimiser: on the parameter tables the backprop strategy gives gradients to
+ *   7. backprop:  moving aggregation of the other tower's layer-0 rows (onebp, user_only)
+ */
+
+type Tf = typeof TF;
+
+/** What training reads of a split. */
+export interface TrainingData {
+  numUsers: number;
+  numItems: number;
+  /** Training pairs in canonical order (user ascending, item ascending): epoch orders index into these. */
+  pairUsers: Int32Array;
+  pairItems: Int32Array;
+  /** The same pairs as per-user sets (negative sampling excludes these). */
+  positives: UserItems;
+}
+
+/**
+ * Where a batch's candidates come from:
+ * - `per_positive`: each row b has its own `width` negatives, neg[b * width + k - 1] for column k;
+ * - `shared`: every row scores the same `width` candidates neg[k - 1] (in-batch: the batch's positives).
+ */
+export type CandidateLayout = 'per_positive' | 'shared';
+
+/**
+ * One mini-batch: `size` positive pairs and their candidates. The score matrix of a batch has
+ * `size` rows and 1 + width columns: column 0 the row's positive, columns 1..width the candidates.
+ */
+export interface Batch {
+  size: number;
+  users: Int32Array;
+  pos: Int32Array;
+  layout: CandidateLayout;
+  width: number;
+  neg: Int32Array;
+  /** 1 where column k of row b is not a candidate (a shared candidate equal to the row's positive); size x (1 + width), or null. */
+  mask: Uint8Array | null;
+  /** logQ correction added to the scores (-log q of the candidate's sampling probability); size x (1 + width), or null. */
+  logq: Float64Array | null;
+}
+
+/** Float32 tables of one model, rows x dim row-major: the parameters, or the embeddings derived from them. */
+export interface Tables {
+  user: Float32Array;
+  item: Float32Array;
+  dim: number;
+}
+
+export interface Tables64 {
+  user: Float64Array;
+  item: Float64Array;
+  dim: number;
+}
+
+export type Similarity = 'dot' | 'cosine';
+
+/** What the train artifact says about a model, so evaluation and reviews need no loss parameters. */
+export interface ModelDescription {
+  encoder: string;
+  /** How a (user, item) pair is scored from the embeddings. */
+  scorer: Similarity;
+  /** Whether the stored embeddings equal the parameters (mf) or are derived from them (graph encoders). */
+  embeddingsAreParameters: boolean;
+}
+
+// ---- encoders ----
+
+/** An encoder prepared for one training set (graph encoders hold their adjacency here). */
+export interface PreparedEncoder {
+  /** Final embeddings from the parameters (float64). */
+  embedReference(params: Tables64): Tables64;
+  /** dL/dparameters from dL/dembeddings: the adjoint of embedReference. */
+  backwardReference(params: Tables64, grad: Tables64): Tables64;
+  /** The same forward in tfjs; autograd differentiates it. */
+  embedTf(tf: Tf, user: TF.Tensor2D, item: TF.Tensor2D): { user: TF.Tensor2D; item: TF.Tensor2D };
+}
+
+export interface EncoderBehaviour {
+  readonly dim: number;
+  /** Layer-0 parameters before training (a pure function of the seed). */
+  init(numUsers: number, numItems: number, seed: number): Tables;
+  /** true: a batch's gradient reaches only the rows of the batch (mf); false: every row (graph encoders). */
+  readonly batchLocalGradient: boolean;
+  prepare(data: TrainingData): PreparedEncoder;
+  /** What the fused CPU kernels need; absent = no fused kernel. */
+  readonly fused?: { kind: 'rows' };
+}
+
+// ---- samplers ----
+
+/** Scores the engine computes for a model-aware sampler: rows x perRow candidates of the given users. */
+export type CandidateScorer = (users: Int32Array, items: Int32Array, rows: number, perRow: number) => Float64Array;
+
+export interface FillRequest {
+  data: TrainingData;
+  /** Pair indices of the epoch order; this batch covers positions [start, end). */
+  order: Int32Array;
+  start: number;
+  end: number;
+  epoch: number;
+  seed: number;
+  /** The batch to fill (arrays sized by allocBatch); users and pos are filled already. */
+  batch: Batch;
+  /** Present when the sampler declared `modelAware`; scores under the model before this step. */
+  score: CandidateScorer | null;
+}
+
+export interface SamplerBehaviour {
+  readonly layout: CandidateLayout;
+  /** Candidate columns of a batch of `size` rows (besides the positive). */
+  width(size: number): number;
+  /** Whether fill() asks the model for scores (hard negatives). */
+  readonly modelAware: boolean;
+  /** Whether fill() writes logQ terms. */
+  readonly logq: boolean;
+  /** A reason this sampler cannot draw from the data (said to the user), or null. */
+  check(data: TrainingData): string | null;
+  /** Called once per trial before training (item frequencies, tables of q). */
+  prepare(data: TrainingData): void;
+  fill(req: FillRequest): void;
+  readonly fused?: { code: 'uniform'; negatives: number; excludePositives: boolean };
+}
+
+// ---- losses ----
+
+export interface LossBehaviour {
+  readonly similarity: Similarity;
+  /**
+   * The mean over rows of the row losses of S (rows x cols, column 0 the positive; mask 1 = not
+   * a candidate), and dL/dS written into dS (zero where masked), already divided by rows.
+   */
+  reference(S: Float64Array, rows: number, cols: number, mask: Uint8Array | null, dS: Float64Array): number;
+  /** The same mean loss in tfjs from S [rows, cols] and the mask as 0/1 floats [rows, cols] (or null). */
+  tf(tf: Tf, S: TF.Tensor2D, mask: TF.Tensor2D | null): TF.Scalar;
+  readonly fused?: { code: 'infonce' | 'bpr'; temperature: number };
+}
+
+// ---- backprop ----
+
+export interface BackpropBehaviour {
+  /** Which parameter tables the loss gradient reaches (and the optimiser owns). */
+  readonly targets: { user: boolean; item: boolean };
+  /** Moving aggregation after the optimiser step: rows of `target` move towards the batch's rows of the other table. */
+  readonly aggregate: { target: 'user' | 'item'; beta: number; duplicates: 'last' | 'sequential' } | null;
+  readonly fused?: { code: 'both' | 'onebp' | 'user_only' };
+}
+
+// ---- optimisers ----
+
+/** Optimiser state of one table: named slots of the table's shape. */
+export type Slots64 = Record<string, Float64Array>;
+export type SlotsTf = Record<string, TF.Variable>;
+
+export interface OptimizerBehaviour {
+  /** Names of the per-table slots (`m`, `v` for Adam). */
+  readonly slots: readonly string[];
+  /** true: only rows the batch touches are updated (lazy Adam). */
+  readonly lazy: boolean;
+  /**
+   * One step on a table (float64, mutated) with its gradient, at step t >= 1; rows null = every
+   * row, else only those rows (lazy).
+   */
+  reference(table: Float64Array, grad: Float64Array, slots: Slots64, rows: readonly number[] | null, dim: number, t: number): void;
+  tf(tf: Tf, param: TF.Variable, grad: TF.Tensor, slots: SlotsTf, t: number, rows: TF.Tensor1D | null): void;
+  readonly fused?: { code: 'adam-dense' | 'adam-lazy' | 'sgd'; lr: number; weightDecay: number; beta1: number; beta2: number; eps: number };
+}
+
+// ---- regularisers ----
+
+/**
+ * A penalty on the layer-0 rows a batch uses, added to the loss (LightGCN's L2 term):
+ * weight/2 * (sum of squared norms of the rows the batch gathers, one term per occurrence) / size.
+ * Only tables the optimiser owns are penalised.
+ */
+export interface RegularizerBehaviour {
+  readonly weight: number;
+}
+
+/** The behaviour of a trial's components, bound to their validated parameters. */
+export interface TrainingModel {
+  encoder: EncoderBehaviour;
+  sampler: SamplerBehaviour;
+  loss: LossBehaviour;
+  backprop: BackpropBehaviour;
+  optimizer: OptimizerBehaviour;
+  regularizer: RegularizerBehaviour | null;
+  /** name of each slot's component, for messages and records. */
+  names: Record<'encoder' | 'sampler' | 'loss' | 'backprop' | 'optimizer', string> & { regularizer: string | null };
+}
