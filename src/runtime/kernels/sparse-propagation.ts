@@ -83,10 +83,14 @@ export class SparsePropagation {
     return ownBytes(shape, staging);
   }
 
-  /** On a pool of its own with `threads` threads (disposed by dispose()). */
-  static async create(adj: NormalizedAdjacency, options: PropagationOptions & { threads: number }): Promise<SparsePropagation> {
+  /**
+   * On a pool of its own with `threads` threads (disposed by dispose()). Its memory may grow only
+   * as far as this needs plus `extraBytes`, which a caller reserves for its own allocTable() or
+   * pool.alloc() tables (each allocation rounded up to 64 bytes).
+   */
+  static async create(adj: NormalizedAdjacency, options: PropagationOptions & { threads: number; extraBytes?: number }): Promise<SparsePropagation> {
     const shape = checkShape(adj, options);
-    const bytes = ownBytes(shape, true);
+    const bytes = ownBytes(shape, true) + Math.max(0, options.extraBytes ?? 0);
     refuseIfTooLarge(bytes, 0, shape);
     const threads = Math.max(1, Math.min(64, Math.floor(options.threads) || 1));
     const pool = await KernelPool.create(threads, bytes, bytes + RESERVE_BYTES);

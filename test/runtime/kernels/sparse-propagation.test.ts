@@ -214,10 +214,15 @@ describe('LightGCN sparse propagation kernels', function () {
     });
   });
 
-  it('on a pool of its own', async () => {
-    const p = await SparsePropagation.create(adj, { dim: 4, layers: 2, threads: 2 });
+  it('on a pool of its own, with room for the caller\'s tables when asked', async () => {
+    const p = await SparsePropagation.create(adj, { dim: 4, layers: 2, threads: 2, extraBytes: 2 * (adj.n * 16 + 64) });
     const x = randomTable(adj.n, 4, 71);
     assertClose(await p.forward(x), propagateForwardReference(ref, x, 4, 2), propagateForwardReference(ref, abs(x), 4, 2), 'forward');
+    const src = p.allocTable();
+    const dst = p.allocTable();
+    p.pool.f32(src.user, adj.n * 4).set(x);
+    await p.forwardAt(src, dst);
+    assert.ok(bytes(p.pool.f32(dst.user, adj.n * 4).slice()).equals(bytes(await p.forward(x))));
     await p.dispose();
     assert.equal(p.pool.liveWorkers, 0);
     await assert.rejects(p.forward(x), /after dispose/);
