@@ -73,25 +73,37 @@ const E = await p.forward(x); // warm-up, and the results Python compares with
 const G0 = await p.backward(grad);
 const copying: number[] = [];
 const inMemory: number[] = [];
-const cpu0 = process.cpuUsage();
-const w0 = performance.now();
+// the kernel threads are worker threads of this process, so its CPU time counts them (the main thread only awaits)
+let cpuInMemory = 0;
 for (let r = 0; r < reps; r++) {
   let s = performance.now();
   await p.forward(x);
   await p.backward(grad);
   copying.push((performance.now() - s) / 1000);
+  const c = process.cpuUsage();
   s = performance.now();
   await p.forwardAt(src, dst);
   await p.backwardAt(dst, src);
   inMemory.push((performance.now() - s) / 1000);
+  const dc = process.cpuUsage(c);
+  cpuInMemory += (dc.user + dc.system) / 1e6;
   p.pool.f32(src.user, n * p.stride).set(x);
 }
-const cpuShare = (() => {
-  // kernel threads are worker threads of this process, so process CPU time counts them
-  const c = process.cpuUsage(cpu0);
-  return (c.user + c.system) / 1000 / (performance.now() - w0) / threads;
-})();
 await p.dispose();
+
+/** Streaming bandwidth of one thread (read + write of 256 MiB by Float32Array.set): the scale for the bound below. */
+function copyBandwidth(): number {
+  const a = new Float32Array(64 << 20).fill(1);
+  const b = new Float32Array(64 << 20);
+  let best = Infinity;
+  for (let r = 0; r < 3; r++) {
+    const s = performance.now();
+    b.set(a);
+    best = Math.min(best, (performance.now() - s) / 1000);
+  }
+  return (2 * a.byteLength) / best;
+}
+const bandwidth = copyBandwidth();
 
 // Bytes one layer moves at least: the CSR's index and value per nonzero, the gathered row of d floats per nonzero, the written row per node.
 const layerBytes = nnz * (4 + 4) + nnz * dim * 4 + n * dim * 4;
@@ -100,10 +112,11 @@ const gb = (b: number) => (b / 1e9).toFixed(3);
 const wasmS = median(inMemory);
 process.stdout.write(
   `Gowalla train: ${g.numUsers} users, ${g.numItems} items, ${g.pairUsers.length} pairs -> n = ${n}, nnz = ${nnz} (read ${((t1 - t0) / 1000).toFixed(2)} s, Â built in ${((t2 - t1) / 1000).toFixed(2)} s)\n` +
-    `machine: ${os.cpus()[0]?.model ?? '?'} x${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; CPU share got by the kernel threads: ${(100 * cpuShare).toFixed(0)}%\n` +
+    `machine: ${os.cpus()[0]?.model ?? '?'} x${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average ${os.loadavg()[0]!.toFixed(2)}\n` +
     `d = ${dim}, K = ${layers}, ${threads} threads, ${reps} reps (median)\n` +
     `bytes per forward + backward (2K layers x (nnz x 8 + nnz x d x 4 + n x d x 4)): ${gb(callBytes)} GB\n` +
-    `wasm, in pool memory (forwardAt + backwardAt): ${wasmS.toFixed(4)} s  = ${gb(callBytes / wasmS)} GB/s\n` +
+    `one-thread copy bandwidth ${gb(bandwidth)} GB/s: bound ${(callBytes / bandwidth).toFixed(4)} s per call if every byte came from memory at that rate (the gathered rows mostly hit cache)\n` +
+    `wasm, in pool memory (forwardAt + backwardAt): ${wasmS.toFixed(4)} s  = ${gb(callBytes / wasmS)} GB/s; CPU ${(cpuInMemory / reps).toFixed(4)} s per call, all threads\n` +
     `wasm, copying (forward + backward):            ${median(copying).toFixed(4)} s\n`,
 );
 
