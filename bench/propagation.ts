@@ -4,6 +4,13 @@
 //   node scripts/build.mjs && node dist/bench/propagation.js [--data-dir DIR] [--dim 64] [--layers 3] [--threads 2] [--reps 5]
 // The Python side gets the same pairs, layer-0 table and gradient as .npy files and builds Â itself;
 // it reports how far its E and dL/dE^(0) are from ours, so that both sides compute the same thing.
+//
+// Measured 2026-12-01 on the 2-core AMD EPYC (24 GiB), Node 20.20.2, torch 1.13, with the
+// machine shared (load average 5.2 on 2 cores, so every figure is contended), d = 64, K = 3,
+// 2 threads, median of 5: wasm 0.207 s per forward + backward (in pool memory; 0.235 s copying),
+// 2.675 GB moved by the bound's count = 12.9 GB/s; torch COO autograd 0.621 s, COO explicit
+// 0.483 s, CSR explicit 0.992 s; max |E_torch - E_wasm| = 2.2e-8. Uncontended on one thread a
+// 3-layer forward took 0.070 CPU s.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

@@ -102,7 +102,11 @@ export class SparsePropagation {
     }
   }
 
-  /** On an existing pool, e.g. a trainer's, whose tables can then be propagated in place with the *At methods. */
+  /**
+   * On an existing pool, e.g. a trainer's, whose tables can then be propagated in place with the
+   * *At methods. `staging`: whether the copying methods will be used too (their two tables are
+   * then counted when refusing what cannot fit; they are allocated on first use either way).
+   */
   static onPool(pool: KernelPool, adj: NormalizedAdjacency, options: PropagationOptions & { staging?: boolean }): SparsePropagation {
     const shape = checkShape(adj, options);
     refuseIfTooLarge(ownBytes(shape, options.staging ?? false), pool.mark(), shape);
