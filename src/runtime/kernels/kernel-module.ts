@@ -7,9 +7,11 @@ import { InternalError } from '../../core/errors.js';
 export interface KernelExports {
   trainRun(tid: number, nthreads: number, ctx: number): void;
   rankRun(tid: number, nthreads: number, ctx: number): void;
+  propagateRun(tid: number, nthreads: number, ctx: number): void;
   heapBase(): number;
   trainCtxSize(): number;
   rankCtxSize(): number;
+  propagateCtxSize(): number;
   syncSize(): number;
   hash4At(seed: number, stream: number, a: number, b: number): number;
   boundedAt(h: number, n: number): number;
@@ -19,7 +21,7 @@ export interface KernelExports {
 }
 
 /** Kernel entry points that run on every thread of a pool: fn(tid, nthreads, ctx). */
-export type ParallelKernel = 'trainRun' | 'rankRun';
+export type ParallelKernel = 'trainRun' | 'rankRun' | 'propagateRun';
 
 export interface KernelModule {
   module: WebAssembly.Module;

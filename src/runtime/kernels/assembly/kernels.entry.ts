@@ -1,11 +1,13 @@
 // The fused training and ranking kernels: one module, instantiated once per thread on a shared
 // memory whose buffers the TypeScript glue lays out (nothing is allocated in here).
 import { RANK_CTX_SIZE, SYNC_SIZE, TRAIN_CTX_SIZE } from './layout';
+import { PROPAGATE_CTX_SIZE } from './spmm-layout';
 import { boundedFrom, hash4, shuffleI32 } from './rng';
 import { drawNegatives } from './sampler';
 
 export { trainRun } from './train';
 export { rankRun, MAX_EXCLUDE } from './rank';
+export { propagateRun } from './spmm';
 
 /** First free byte after the module's static data: the glue's layout starts above it. */
 export function heapBase(): usize {
@@ -18,6 +20,10 @@ export function trainCtxSize(): u32 {
 
 export function rankCtxSize(): u32 {
   return RANK_CTX_SIZE;
+}
+
+export function propagateCtxSize(): u32 {
+  return PROPAGATE_CTX_SIZE;
 }
 
 export function syncSize(): u32 {
