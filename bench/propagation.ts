@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { CounterRng } from '../src/core/rng.js';
 import { encodeNpy } from '../src/runtime/cache/npy.js';
-import { buildNormalizedAdjacency } from '../src/runtime/graph/normalized-adjacency.js';
+import { buildNormalizedAdjacency } from '../src/components/encoders/graph/normalized-adjacency.js';
 import { SparsePropagation } from '../src/runtime/kernels/sparse-propagation.js';
 import { findTorch } from './torch-runner.js';
 

@@ -16,6 +16,7 @@ import { csvSpec } from './datasets/csv.js';
 import { lightgcnSpec } from './datasets/lightgcn.js';
 import { movielens100kSpec } from './datasets/movielens-100k.js';
 import { syntheticSpec } from './datasets/synthetic.js';
+import { lightgcn } from './encoders/lightgcn.js';
 import { mf } from './encoders/mf.js';
 import { bce } from './losses/bce.js';
 import { bpr } from './losses/bpr.js';
@@ -33,7 +34,7 @@ import { predefinedSpec } from './splits/predefined.js';
 export { RUN_SLOTS, type RunSlot } from '../contract/component.js';
 
 /** The training components of each slot: what bindModel and the engines' tables range over. */
-export const ENCODERS: readonly TrainingComponent<EncoderBehaviour>[] = [mf];
+export const ENCODERS: readonly TrainingComponent<EncoderBehaviour>[] = [mf, lightgcn];
 export const SAMPLERS: readonly TrainingComponent<SamplerBehaviour>[] = [uniform, popularity, inBatch, hard];
 export const LOSSES: readonly TrainingComponent<LossBehaviour>[] = [infonce, bpr, bce];
 export const BACKPROPS: readonly TrainingComponent<BackpropBehaviour>[] = [both, onebp, userOnly];

@@ -97,9 +97,11 @@ export interface EncoderBehaviour {
   init(numUsers: number, numItems: number, seed: number): Tables;
   /** true: a batch's gradient reaches only the rows of the batch (mf); false: every row (graph encoders). */
   readonly batchLocalGradient: boolean;
+  /** true: the embeddings are the parameters themselves (mf), so a trained model stores one pair of tables. */
+  readonly embeddingsAreParameters: boolean;
   prepare(data: TrainingData): PreparedEncoder;
   /** What the fused CPU kernels need; absent = no fused kernel. */
-  readonly fused?: { kind: 'rows' };
+  readonly fused?: { kind: 'rows' } | { kind: 'graph'; layers: number };
 }
 
 // ---- samplers ----

@@ -24,6 +24,7 @@ export const mf = defineComponent<MfParams, EncoderBehaviour>({
   create: (p) => ({
     dim: p.dim,
     init: (numUsers, numItems, seed) => initTables(numUsers, numItems, p, seed),
+    embeddingsAreParameters: true,
     batchLocalGradient: true,
     prepare: () => identity,
     fused: { kind: 'rows' },

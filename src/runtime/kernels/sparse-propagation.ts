@@ -1,5 +1,5 @@
 import { InternalError, UserError } from '../../core/errors.js';
-import type { NormalizedAdjacency } from '../graph/normalized-adjacency.js';
+import type { NormalizedAdjacency } from '../../components/encoders/graph/normalized-adjacency.js';
 import { KernelPool } from './kernel-pool.js';
 import { SYNC_SIZE } from './kernel-layout.js';
 import { PropagateCtx, PropagateOp, propagationStride } from './propagation-layout.js';

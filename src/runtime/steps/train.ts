@@ -28,7 +28,7 @@ export const trainStep: Step = {
     const pairs = split.train.pairs();
     const problem: TrainingProblem = { numUsers: split.numUsers, numItems: split.numItems, pairUsers: pairs.users, pairItems: pairs.items, positives: split.train };
     checkProblem(problem, p, model);
-    const description: ModelDescription = { encoder: model.names.encoder, scorer: model.loss.similarity, embeddingsAreParameters: model.names.encoder === 'mf' };
+    const description: ModelDescription = { encoder: model.names.encoder, scorer: model.loss.similarity, embeddingsAreParameters: model.encoder.embeddingsAreParameters };
 
     const schedule: EpochSchedule = { batch: t.batch, shuffle: t.shuffle, dropLast: t.drop_last, seed: t.seed };
     const { engine, reason } = await services.engineFor(model);

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { InternalError, UserError } from '../../../src/core/errors.js';
-import { buildNormalizedAdjacency, buildNormalizedAdjacencyReference, type NormalizedAdjacency } from '../../../src/runtime/graph/normalized-adjacency.js';
-import { multiplyReference, propagateBackwardReference, propagateForwardReference } from '../../../src/runtime/graph/propagation-reference.js';
+import { buildNormalizedAdjacency, buildNormalizedAdjacencyReference, type NormalizedAdjacency } from '../../../src/components/encoders/graph/normalized-adjacency.js';
+import { multiplyReference, propagateBackwardReference, propagateForwardReference } from '../../../src/components/encoders/graph/propagation-reference.js';
 import { KernelPool } from '../../../src/runtime/kernels/kernel-pool.js';
 import { SparsePropagation } from '../../../src/runtime/kernels/sparse-propagation.js';
-import { randomPairs, randomTable, type RandomPairs } from '../graph/random-graph.js';
+import { randomPairs, randomTable, type RandomPairs } from '../../components/encoders/graph/random-graph.js';
 
 const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   let s = 0;

@@ -12,7 +12,7 @@ import { FusedTrainer, type FusedPlan } from './fused-trainer.js';
 export function fusedPlan(model: TrainingModel): { plan: FusedPlan } | { reason: string } {
   const missing = (slot: keyof TrainingModel['names']) => ({ reason: `the fused kernels have no ${slot} '${model.names[slot]}'` });
   const { encoder, sampler, loss, backprop, optimizer } = model;
-  if (!encoder.fused) return missing('encoder');
+  if (!encoder.fused || encoder.fused.kind !== 'rows') return missing('encoder');
   if (!sampler.fused) return missing('sampler');
   if (!loss.fused) return missing('loss');
   if (!backprop.fused) return missing('backprop');

@@ -24,6 +24,7 @@
 import { InternalError } from '../../../core/errors.js';
 import type { Batch, PreparedEncoder, Tables64, TrainingModel } from '../../../contract/training.js';
 import { referenceMovingAggregation } from '../../../components/backprop/moving-aggregation.js';
+import { accumulateScoreGradients, addPenalty, batchScores, pairScores, type RowTables } from '../batch-scores.js';
 
 /** Everything a reference run carries between steps; slots `m.user`, `v.item`, ... (Adam). */
 export interface ReferenceState extends Tables64 {
@@ -39,12 +40,6 @@ export interface ReferenceGradients {
   gItem: Float64Array;
 }
 
-const NORM_FLOOR = 1e-12;
-
-/** Item of column k >= 1 of row b. */
-export function candidateOf(batch: Batch, b: number, k: number): number {
-  return batch.layout === 'shared' ? batch.neg[k - 1]! : batch.neg[b * batch.width + k - 1]!;
-}
 
 function checkBatch(t: Tables64, batch: Batch): void {
   const nu = t.user.length / t.dim;
@@ -59,63 +54,11 @@ function checkBatch(t: Tables64, batch: Batch): void {
   for (let q = 0; q < cand; q++) if (!(batch.neg[q]! >= 0 && batch.neg[q]! < ni)) throw new InternalError(`reference: item ${batch.neg[q]} outside [0, ${ni})`);
 }
 
-/** Row norms floored at 1e-12 (cosine), and the normalised rows. */
-function normalised(t: Float64Array, d: number): { norm: Float64Array; unit: Float64Array } {
-  const rows = t.length / d;
-  const norm = new Float64Array(rows);
-  const unit = new Float64Array(t.length);
-  for (let r = 0; r < rows; r++) {
-    let sq = 0;
-    for (let j = 0; j < d; j++) sq += t[r * d + j]! * t[r * d + j]!;
-    norm[r] = Math.max(Math.sqrt(sq), NORM_FLOOR);
-    for (let j = 0; j < d; j++) unit[r * d + j] = t[r * d + j]! / norm[r]!;
-  }
-  return { norm, unit };
-}
+const rowsOf = (t: Tables64): RowTables => ({ user: t.user, item: t.item, dim: t.dim, stride: t.dim });
 
-/** The score matrix S (rows x (1 + width)) of a batch under embeddings E, logQ terms included. */
-export function referenceScores(E: Tables64, batch: Batch, similarity: 'dot' | 'cosine'): Float64Array {
-  const d = E.dim;
-  const cols = 1 + batch.width;
-  const S = new Float64Array(batch.size * cols);
-  const U = similarity === 'cosine' ? normalised(E.user, d).unit : E.user;
-  const V = similarity === 'cosine' ? normalised(E.item, d).unit : E.item;
-  for (let b = 0; b < batch.size; b++) {
-    const u = batch.users[b]! * d;
-    for (let k = 0; k < cols; k++) {
-      const v = (k === 0 ? batch.pos[b]! : candidateOf(batch, b, k)) * d;
-      let s = 0;
-      for (let j = 0; j < d; j++) s += U[u + j]! * V[v + j]!;
-      S[b * cols + k] = s + (batch.logq ? batch.logq[b * cols + k]! : 0);
-    }
-  }
-  return S;
-}
-
-/** Scores of explicit (user, item) pairs: what model-aware samplers ask for (perRow items per row). */
+/** Scores of explicit (user, item) pairs under embeddings E (model-aware samplers). */
 export function referencePairScores(E: Tables64, users: Int32Array, items: Int32Array, rows: number, perRow: number, similarity: 'dot' | 'cosine'): Float64Array {
-  const d = E.dim;
-  const out = new Float64Array(rows * perRow);
-  for (let r = 0; r < rows; r++) {
-    const u = users[r]! * d;
-    let nu = 1;
-    if (similarity === 'cosine') {
-      let sq = 0;
-      for (let j = 0; j < d; j++) sq += E.user[u + j]! ** 2;
-      nu = Math.max(Math.sqrt(sq), NORM_FLOOR);
-    }
-    for (let c = 0; c < perRow; c++) {
-      const v = items[r * perRow + c]! * d;
-      let dot = 0;
-      let sq = 0;
-      for (let j = 0; j < d; j++) {
-        dot += E.user[u + j]! * E.item[v + j]!;
-        sq += E.item[v + j]! ** 2;
-      }
-      out[r * perRow + c] = similarity === 'cosine' ? dot / (nu * Math.max(Math.sqrt(sq), NORM_FLOOR)) : dot;
-    }
-  }
-  return out;
+  return pairScores(rowsOf(E), users, items, rows, perRow, similarity);
 }
 
 /**
@@ -127,65 +70,14 @@ export function referenceGradients(params: Tables64, batch: Batch, model: Traini
   const d = params.dim;
   const B = batch.size;
   const cols = 1 + batch.width;
-  const cosine = model.loss.similarity === 'cosine';
   const E = encoder.embedReference(params);
-  const S = referenceScores(E, batch, model.loss.similarity);
+  const S = batchScores(rowsOf(E), batch, model.loss.similarity);
   const dS = new Float64Array(S.length);
   let loss = model.loss.reference(S, B, cols, batch.mask, dS);
-
-  // dL/dE: through the similarity into the rows, accumulated over occurrences
   const gE: Tables64 = { user: new Float64Array(E.user.length), item: new Float64Array(E.item.length), dim: d };
-  const nu = cosine ? normalised(E.user, d) : null;
-  const ni = cosine ? normalised(E.item, d) : null;
-  for (let b = 0; b < B; b++) {
-    const uRow = batch.users[b]!;
-    for (let k = 0; k < cols; k++) {
-      const g = dS[b * cols + k]!;
-      if (g === 0) continue;
-      const vRow = k === 0 ? batch.pos[b]! : candidateOf(batch, b, k);
-      const u = uRow * d;
-      const v = vRow * d;
-      if (!nu || !ni) {
-        for (let j = 0; j < d; j++) {
-          gE.user[u + j]! += g * E.item[v + j]!;
-          gE.item[v + j]! += g * E.user[u + j]!;
-        }
-        continue;
-      }
-      const s = S[b * cols + k]! - (batch.logq ? batch.logq[b * cols + k]! : 0);
-      const un = nu.norm[uRow]!;
-      const vn = ni.norm[vRow]!;
-      for (let j = 0; j < d; j++) {
-        const uh = nu.unit[u + j]!;
-        const vh = ni.unit[v + j]!;
-        gE.user[u + j]! += (g * (un === NORM_FLOOR ? vh : vh - s * uh)) / un;
-        gE.item[v + j]! += (g * (vn === NORM_FLOOR ? uh : uh - s * vh)) / vn;
-      }
-    }
-  }
-  const gP = encoder.backwardReference(params, gE);
-  const gUser = gP.user;
-  const gItem = gP.item;
-
-  // the regulariser: weight/2 |row|^2 / B per gathered layer-0 row of an owned table
-  const reg = model.regularizer;
-  if (reg && reg.weight > 0) {
-    const w = reg.weight;
-    const add = (P: Float64Array, G: Float64Array, row: number) => {
-      let sq = 0;
-      for (let j = 0; j < d; j++) {
-        sq += P[row * d + j]! ** 2;
-        G[row * d + j]! += (w * P[row * d + j]!) / B;
-      }
-      loss += (w / 2) * (sq / B);
-    };
-    if (model.backprop.targets.user) for (let b = 0; b < B; b++) add(params.user, gUser, batch.users[b]!);
-    if (model.backprop.targets.item) {
-      for (let b = 0; b < B; b++) add(params.item, gItem, batch.pos[b]!);
-      const n = batch.layout === 'shared' ? batch.width : B * batch.width;
-      for (let q = 0; q < n; q++) add(params.item, gItem, batch.neg[q]!);
-    }
-  }
+  accumulateScoreGradients(rowsOf(E), batch, model.loss.similarity, S, dS, gE.user, gE.item);
+  const { user: gUser, item: gItem } = encoder.backwardReference(params, gE);
+  if (model.regularizer && model.regularizer.weight > 0) loss += addPenalty(rowsOf(params), batch, model.regularizer.weight, model.backprop.targets, gUser, gItem);
   return { loss, gUser, gItem };
 }
 

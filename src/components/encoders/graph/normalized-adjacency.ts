@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { InternalError } from '../../core/errors.js';
+import { InternalError } from '../../../core/errors.js';
 
 /**
  * The symmetric normalised adjacency Â = D^-1/2 A D^-1/2 of the user-item bipartite graph

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { buildNormalizedAdjacencyReference } from '../../../src/runtime/graph/normalized-adjacency.js';
+import { buildNormalizedAdjacencyReference } from '../../../../src/components/encoders/graph/normalized-adjacency.js';
 import {
   multiplyReference, multiplyTransposedReference, propagateBackwardReference, propagateForwardReference,
-} from '../../../src/runtime/graph/propagation-reference.js';
+} from '../../../../src/components/encoders/graph/propagation-reference.js';
 import { randomPairs, randomTable } from './random-graph.js';
 
 const i32 = (a: number[]) => Int32Array.from(a);

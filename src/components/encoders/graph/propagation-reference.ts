@@ -9,7 +9,7 @@
  * The backward pass multiplies by Â^T explicitly (a scatter over the rows), not by Â, so that
  * comparing the kernels' backward (which uses Â = Â^T) with it also checks the symmetry.
  */
-import { InternalError } from '../../core/errors.js';
+import { InternalError } from '../../../core/errors.js';
 
 /** The CSR fields the reference reads; the values may be float32 or float64. */
 export interface CsrMatrix {

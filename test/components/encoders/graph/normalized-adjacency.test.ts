@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { InternalError } from '../../../src/core/errors.js';
+import { InternalError } from '../../../../src/core/errors.js';
 import {
   buildNormalizedAdjacency, buildNormalizedAdjacencyReference, NORMALIZED_ADJACENCY_VERSION, summarizeAdjacency,
-} from '../../../src/runtime/graph/normalized-adjacency.js';
+} from '../../../../src/components/encoders/graph/normalized-adjacency.js';
 import { randomPairs } from './random-graph.js';
 
 const i32 = (a: number[]) => Int32Array.from(a);

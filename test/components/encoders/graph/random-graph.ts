@@ -1,4 +1,4 @@
-import { CounterRng } from '../../../src/core/rng.js';
+import { CounterRng } from '../../../../src/core/rng.js';
 
 export interface RandomPairs {
   numUsers: number;

@@ -1,0 +1,132 @@
+import type { Batch, Similarity } from '../../contract/training.js';
+
+/**
+ * Scores of a batch's score matrix and their gradient into the embedding rows, on row-major
+ * tables with a row stride (float64 reference tables have stride = dim; kernel tables pad rows
+ * to a multiple of 4). Shared by the float64 reference step and the graph trainer, so both
+ * compute the same formulas:
+ *   dot:    s = u . v,                         ds/du = v,  ds/dv = u
+ *   cosine: s = (u / |u|_f) . (v / |v|_f),    |x|_f = max(|x|, 1e-12),
+ *           ds/du = (v^ - s u^) / |u|_f  (where the floor is active: v^ / 1e-12), symmetrically ds/dv.
+ * Arithmetic is float64 whatever the tables hold.
+ */
+export interface RowTables {
+  user: ArrayLike<number>;
+  item: ArrayLike<number>;
+  dim: number;
+  stride: number;
+}
+
+const NORM_FLOOR = 1e-12;
+
+/** Item of column k >= 1 of row b. */
+export function candidateOf(batch: Batch, b: number, k: number): number {
+  return batch.layout === 'shared' ? batch.neg[k - 1]! : batch.neg[b * batch.width + k - 1]!;
+}
+
+/** Item of column k of row b (column 0: the positive). */
+export function columnItem(batch: Batch, b: number, k: number): number {
+  return k === 0 ? batch.pos[b]! : candidateOf(batch, b, k);
+}
+
+function norm(t: ArrayLike<number>, o: number, d: number): number {
+  let sq = 0;
+  for (let j = 0; j < d; j++) sq += t[o + j]! * t[o + j]!;
+  return Math.max(Math.sqrt(sq), NORM_FLOOR);
+}
+
+/** S (rows x (1 + width)): similarity of each row's user with each column's item, plus the logQ terms. */
+export function batchScores(E: RowTables, batch: Batch, similarity: Similarity): Float64Array {
+  const { dim: d, stride } = E;
+  const cols = 1 + batch.width;
+  const S = new Float64Array(batch.size * cols);
+  for (let b = 0; b < batch.size; b++) {
+    const u = batch.users[b]! * stride;
+    const nu = similarity === 'cosine' ? norm(E.user, u, d) : 1;
+    for (let k = 0; k < cols; k++) {
+      const v = columnItem(batch, b, k) * stride;
+      let dot = 0;
+      for (let j = 0; j < d; j++) dot += E.user[u + j]! * E.item[v + j]!;
+      const s = similarity === 'cosine' ? dot / (nu * norm(E.item, v, d)) : dot;
+      S[b * cols + k] = s + (batch.logq ? batch.logq[b * cols + k]! : 0);
+    }
+  }
+  return S;
+}
+
+/**
+ * Adds dL/dE to gUser/gItem (same layout as E) from dL/dS; `S` is batchScores' output (its logQ
+ * terms are subtracted again to get the similarity).
+ */
+export function accumulateScoreGradients(E: RowTables, batch: Batch, similarity: Similarity, S: Float64Array, dS: Float64Array, gUser: { [i: number]: number }, gItem: { [i: number]: number }): void {
+  const { dim: d, stride } = E;
+  const cols = 1 + batch.width;
+  for (let b = 0; b < batch.size; b++) {
+    const u = batch.users[b]! * stride;
+    const nu = similarity === 'cosine' ? norm(E.user, u, d) : 1;
+    for (let k = 0; k < cols; k++) {
+      const g = dS[b * cols + k]!;
+      if (g === 0) continue;
+      const v = columnItem(batch, b, k) * stride;
+      if (similarity === 'dot') {
+        for (let j = 0; j < d; j++) {
+          gUser[u + j]! += g * E.item[v + j]!;
+          gItem[v + j]! += g * E.user[u + j]!;
+        }
+        continue;
+      }
+      const nv = norm(E.item, v, d);
+      const s = S[b * cols + k]! - (batch.logq ? batch.logq[b * cols + k]! : 0);
+      for (let j = 0; j < d; j++) {
+        const uh = E.user[u + j]! / nu;
+        const vh = E.item[v + j]! / nv;
+        gUser[u + j]! += (g * (nu === NORM_FLOOR ? vh : vh - s * uh)) / nu;
+        gItem[v + j]! += (g * (nv === NORM_FLOOR ? uh : uh - s * vh)) / nv;
+      }
+    }
+  }
+}
+
+/** Scores of explicit (user, item) pairs, perRow items per row: what model-aware samplers ask for. */
+export function pairScores(E: RowTables, users: Int32Array, items: Int32Array, rows: number, perRow: number, similarity: Similarity): Float64Array {
+  const { dim: d, stride } = E;
+  const out = new Float64Array(rows * perRow);
+  for (let r = 0; r < rows; r++) {
+    const u = users[r]! * stride;
+    const nu = similarity === 'cosine' ? norm(E.user, u, d) : 1;
+    for (let c = 0; c < perRow; c++) {
+      const v = items[r * perRow + c]! * stride;
+      let dot = 0;
+      for (let j = 0; j < d; j++) dot += E.user[u + j]! * E.item[v + j]!;
+      out[r * perRow + c] = similarity === 'cosine' ? dot / (nu * norm(E.item, v, d)) : dot;
+    }
+  }
+  return out;
+}
+
+/**
+ * The regulariser's penalty weight/2 sum |P_row|^2 / B over the layer-0 rows a batch gathers
+ * (one term per occurrence; shared candidates once), for the tables the optimiser owns; its
+ * gradient w P_row / B is added to gUser/gItem. Returns the penalty.
+ */
+export function addPenalty(P: RowTables, batch: Batch, weight: number, targets: { user: boolean; item: boolean }, gUser: { [i: number]: number }, gItem: { [i: number]: number }): number {
+  const { dim: d, stride } = P;
+  const B = batch.size;
+  let penalty = 0;
+  const add = (T: ArrayLike<number>, G: { [i: number]: number }, row: number) => {
+    const o = row * stride;
+    let sq = 0;
+    for (let j = 0; j < d; j++) {
+      sq += T[o + j]! * T[o + j]!;
+      G[o + j]! += (weight * T[o + j]!) / B;
+    }
+    penalty += (weight / 2) * (sq / B);
+  };
+  if (targets.user) for (let b = 0; b < B; b++) add(P.user, gUser, batch.users[b]!);
+  if (targets.item) {
+    for (let b = 0; b < B; b++) add(P.item, gItem, batch.pos[b]!);
+    const n = batch.layout === 'shared' ? batch.width : B * batch.width;
+    for (let q = 0; q < n; q++) add(P.item, gItem, batch.neg[q]!);
+  }
+  return penalty;
+}
