@@ -1,3 +1,4 @@
+import { InternalError } from '../../core/errors.js';
 import { hash4, unitFrom } from '../../core/rng.js';
 import { defineComponent } from '../../contract/component.js';
 import type { SamplerBehaviour, TrainingData } from '../../contract/training.js';
@@ -101,6 +102,7 @@ export const popularity = defineComponent<PopularityParams, SamplerBehaviour>({
           const u = batch.users[j]!;
           const o = j * n;
           // distinct draws only when the user has enough drawable items (else repeats, as uniform does)
+          if (drawable[u] === 0) throw new InternalError(`popularity: user ${u} has no drawable item (check() refuses such data)`);
           const distinct = drawable[u]! >= n;
           let draw = 0;
           for (let k = 0; k < n; k++) {

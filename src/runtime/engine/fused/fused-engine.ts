@@ -2,6 +2,7 @@ import { InternalError } from '../../../core/errors.js';
 import type { TrainingModel } from '../../../contract/training.js';
 import type { Support, TrainingEngine } from '../engine.js';
 import { FusedTrainer, type FusedPlan } from './fused-trainer.js';
+import { GraphTrainer } from './graph-trainer.js';
 
 /**
  * What the fused kernels can train, derived from the components' `fused` parts: a model whose
@@ -32,7 +33,15 @@ export function fusedPlan(model: TrainingModel): { plan: FusedPlan } | { reason:
   };
 }
 
+/** Graph encoders: the propagation kernels with the batch in JS (graph-trainer.ts); any sampler and loss, a dense optimiser. */
+function graphSupport(model: TrainingModel): Support {
+  if (!model.optimizer.fused) return { ok: false, reason: `the fused kernels have no optimizer '${model.names.optimizer}'` };
+  if (model.optimizer.lazy) return { ok: false, reason: 'the fused graph trainer has no lazy optimiser (every row gets gradient through the graph)' };
+  return { ok: true };
+}
+
 function supports(model: TrainingModel): Support {
+  if (model.encoder.fused?.kind === 'graph') return graphSupport(model);
   const p = fusedPlan(model);
   return 'plan' in p ? { ok: true } : { ok: false, reason: p.reason };
 }
@@ -41,6 +50,12 @@ export const fusedEngine: TrainingEngine = {
   name: 'fused',
   supports,
   async createTrainer(problem, model, schedule, init, options) {
+    const enc = model.encoder.fused;
+    if (enc?.kind === 'graph') {
+      const s = graphSupport(model);
+      if (!s.ok) throw new InternalError(`fused engine: ${s.reason}`);
+      return GraphTrainer.create(problem, model, enc.layers, schedule, init, options);
+    }
     const p = fusedPlan(model);
     if (!('plan' in p)) throw new InternalError(`fused engine: ${p.reason}`);
     return FusedTrainer.create(problem, p.plan, schedule, init, options);

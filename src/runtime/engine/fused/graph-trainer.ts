@@ -1,0 +1,262 @@
+import { InternalError } from '../../../core/errors.js';
+import type { Json } from '../../../core/json.js';
+import type { Batch, CandidateScorer, TrainingModel } from '../../../contract/training.js';
+import { buildNormalizedAdjacency } from '../../../components/encoders/graph/normalized-adjacency.js';
+import { SparsePropagation, type TablePair } from '../../kernels/sparse-propagation.js';
+import { accumulateScoreGradients, addPenalty, batchScores, pairScores, type RowTables } from '../batch-scores.js';
+import { allocBatch, batchCount, epochOrder, fillBatch } from '../../training/epoch.js';
+import type { EpochResult, EpochSchedule, Tables, Trainer, TrainerOptions, TrainerState, TrainingProblem } from '../engine.js';
+
+/**
+ * A trainer for graph encoders (LightGCN): the propagation that dominates every step, forward
+ * E = 1/(K+1) sum_k Â^k P and backward dL/dP = 1/(K+1) sum_k Â^k dL/dE, runs in the WebAssembly
+ * SIMD kernels on all threads (bit-identical for any thread count, assembly/spmm.ts); the
+ * batch's scores, loss and gradient rows (B x (1 + width) dot products), the optimiser and the
+ * moving aggregation run in JS on the float32 tables in pool memory, with float64 arithmetic per
+ * element, exactly as the reference step defines them. Any sampler and loss work here, since
+ * their reference parts are what runs.
+ *
+ * A step: forward(P -> E); the sampler fills the batch (model-aware ones score on E); S, L, dL/dS;
+ * dL/dE rows into G; backward(G -> GP); penalty; the optimiser on owned tables of P; aggregation.
+ */
+export class GraphTrainer implements Trainer {
+  readonly engine = 'fused' as const;
+  readonly details: Record<string, Json>;
+  private readonly S: number;
+  private readonly d: number;
+  private readonly P: TablePair;
+  private readonly E: TablePair;
+  private readonly G: TablePair;
+  private readonly GP: TablePair;
+  private readonly slots: Record<string, TablePair> = {};
+  private readonly buf: Batch;
+  /** Rows of G written by the last step (zeroed before the next). */
+  private dirtyUsers: number[] = [];
+  private dirtyItems: number[] = [];
+  private step = 0;
+  private disposed = false;
+
+  private constructor(
+    private readonly prop: SparsePropagation,
+    private readonly problem: TrainingProblem,
+    private readonly model: TrainingModel,
+    private readonly schedule: EpochSchedule,
+  ) {
+    this.d = prop.dim;
+    this.S = prop.stride;
+    this.P = prop.allocTable();
+    this.E = prop.allocTable();
+    this.G = prop.allocTable();
+    this.GP = prop.allocTable();
+    const t = model.backprop.targets;
+    for (const name of model.optimizer.slots) for (const w of ['user', 'item'] as const) if (t[w]) this.slots[`${name}.${w}`] = prop.allocTable();
+    model.sampler.prepare(problem);
+    this.buf = allocBatch(schedule.batch, model.sampler);
+    this.details = {
+      threads: prop.pool.threads,
+      simd: true,
+      kernels: 'sparse propagation (WebAssembly SIMD); batch scores, optimiser and aggregation in JS',
+      layers: prop.layers,
+      optimizer: model.names.optimizer,
+    };
+  }
+
+  /** Tables the trainer allocates besides the propagation's own: P, E, G, GP and the optimiser slots. */
+  static tableCount(model: TrainingModel): number {
+    const t = model.backprop.targets;
+    return 4 + model.optimizer.slots.length * ((t.user ? 1 : 0) + (t.item ? 1 : 0));
+  }
+
+  static async create(problem: TrainingProblem, model: TrainingModel, layers: number, schedule: EpochSchedule, init: Tables, options: TrainerOptions): Promise<GraphTrainer> {
+    const { numUsers, numItems } = problem;
+    const dim = model.encoder.dim;
+    if (init.dim !== dim || init.user.length !== numUsers * dim || init.item.length !== numItems * dim)
+      throw new InternalError(`graph trainer: initial tables (dim ${init.dim}) do not match ${numUsers} users, ${numItems} items, dim ${dim}`);
+    if (model.optimizer.lazy) throw new InternalError('graph trainer: a lazy optimiser cannot train a graph encoder (compatibility check)');
+    const adj = buildNormalizedAdjacency(numUsers, numItems, problem.pairUsers, problem.pairItems);
+    const stride = Math.ceil(dim / 4) * 4;
+    const table = Math.ceil(((numUsers + numItems) * stride * 4) / 64) * 64;
+    const prop = await SparsePropagation.create(adj, { dim, layers, threads: options.threads, extraBytes: GraphTrainer.tableCount(model) * table });
+    try {
+      const t = new GraphTrainer(prop, problem, model, schedule);
+      t.write(t.P, init);
+      return t;
+    } catch (e) {
+      await prop.dispose();
+      throw e;
+    }
+  }
+
+  private view(t: TablePair): { user: Float32Array; item: Float32Array } {
+    const pool = this.prop.pool;
+    return { user: pool.f32(t.user, this.problem.numUsers * this.S), item: pool.f32(t.item, this.problem.numItems * this.S) };
+  }
+
+  private rows(t: TablePair): RowTables {
+    return { ...this.view(t), dim: this.d, stride: this.S };
+  }
+
+  private write(t: TablePair, src: Tables): void {
+    const v = this.view(t);
+    for (const w of ['user', 'item'] as const) {
+      const rows = src[w].length / this.d;
+      for (let r = 0; r < rows; r++) v[w].set(src[w].subarray(r * this.d, (r + 1) * this.d), r * this.S);
+    }
+  }
+
+  private read(t: TablePair): Tables {
+    const v = this.view(t);
+    const out = (a: Float32Array, rows: number) => {
+      const o = new Float32Array(rows * this.d);
+      for (let r = 0; r < rows; r++) o.set(a.subarray(r * this.S, r * this.S + this.d), r * this.d);
+      return o;
+    };
+    return { user: out(v.user, this.problem.numUsers), item: out(v.item, this.problem.numItems), dim: this.d };
+  }
+
+  private check(): void {
+    if (this.disposed) throw new InternalError('graph trainer: used after dispose()');
+  }
+
+  private scorer(): CandidateScorer | null {
+    if (!this.model.sampler.modelAware) return null;
+    return (users, items, rows, perRow) => pairScores(this.rows(this.E), users, items, rows, perRow, this.model.loss.similarity);
+  }
+
+  /** One step on a filled batch; E must hold the embeddings of the current parameters. */
+  private async stepOn(batch: Batch): Promise<number> {
+    const { model } = this;
+    const d = this.d;
+    const S = this.S;
+    const B = batch.size;
+    const cols = 1 + batch.width;
+    const E = this.rows(this.E);
+    const scores = batchScores(E, batch, model.loss.similarity);
+    const dS = new Float64Array(scores.length);
+    let loss = model.loss.reference(scores, B, cols, batch.mask, dS);
+
+    // dL/dE into G (only the batch's rows are non-zero; last step's rows are cleared first)
+    const G = this.view(this.G);
+    for (const r of this.dirtyUsers) G.user.fill(0, r * S, r * S + d);
+    for (const r of this.dirtyItems) G.item.fill(0, r * S, r * S + d);
+    this.dirtyUsers = Array.from(new Set(batch.users.subarray(0, B)));
+    const items = new Set<number>(batch.pos.subarray(0, B));
+    for (const q of batch.neg.subarray(0, batch.layout === 'shared' ? batch.width : B * batch.width)) items.add(q);
+    this.dirtyItems = [...items];
+    accumulateScoreGradients(E, batch, model.loss.similarity, scores, dS, G.user, G.item);
+
+    await this.prop.backwardAt(this.G, this.GP);
+    const GP = this.view(this.GP);
+    const P = this.view(this.P);
+    if (model.regularizer && model.regularizer.weight > 0) loss += addPenalty({ ...P, dim: d, stride: S }, batch, model.regularizer.weight, model.backprop.targets, GP.user, GP.item);
+
+    this.step += 1;
+    for (const w of ['user', 'item'] as const) {
+      if (!model.backprop.targets[w]) continue;
+      this.optimise(P[w], GP[w], w);
+    }
+    const agg = model.backprop.aggregate;
+    if (agg) {
+      const [target, source, tIdx, sIdx] = agg.target === 'user' ? [P.user, P.item, batch.users, batch.pos] : [P.item, P.user, batch.pos, batch.users];
+      const before = agg.duplicates === 'last' ? new Map<number, Float32Array>() : null;
+      if (before) for (let b = 0; b < B; b++) if (!before.has(tIdx[b]!)) before.set(tIdx[b]!, target.slice(tIdx[b]! * S, tIdx[b]! * S + d));
+      for (let b = 0; b < B; b++) {
+        const t = tIdx[b]! * S;
+        const s = sIdx[b]! * S;
+        const old = before?.get(tIdx[b]!);
+        for (let j = 0; j < d; j++) target[t + j] = agg.beta * (old ? old[j]! : target[t + j]!) + (1 - agg.beta) * source[s + j]!;
+      }
+    }
+    return loss;
+  }
+
+  /** The optimiser's step on one whole table (dense), float64 arithmetic per element as in the reference. */
+  private optimise(P: Float32Array, G: Float32Array, w: 'user' | 'item'): void {
+    const o = this.model.optimizer.fused;
+    if (!o) throw new InternalError(`graph trainer: optimizer '${this.model.names.optimizer}' has no kernel parameters`);
+    const rows = P.length / this.S;
+    const d = this.d;
+    const S = this.S;
+    if (o.code === 'sgd') {
+      for (let r = 0; r < rows; r++) for (let j = r * S; j < r * S + d; j++) P[j] = P[j]! - o.lr * (G[j]! + o.weightDecay * P[j]!);
+      return;
+    }
+    const pool = this.prop.pool;
+    const n = this.problem[w === 'user' ? 'numUsers' : 'numItems'] * S;
+    const m = pool.f32(this.slots[`m.${w}`]![w], n);
+    const v = pool.f32(this.slots[`v.${w}`]![w], n);
+    const bc1 = 1 - Math.pow(o.beta1, this.step);
+    const bc2 = 1 - Math.pow(o.beta2, this.step);
+    for (let r = 0; r < rows; r++) {
+      for (let j = r * S; j < r * S + d; j++) {
+        const g = G[j]! + o.weightDecay * P[j]!;
+        m[j] = o.beta1 * m[j]! + (1 - o.beta1) * g;
+        v[j] = o.beta2 * v[j]! + (1 - o.beta2) * g * g;
+        P[j] = P[j]! - (o.lr * (m[j]! / bc1)) / (Math.sqrt(v[j]! / bc2) + o.eps);
+      }
+    }
+  }
+
+  async trainEpoch(epoch: number): Promise<EpochResult> {
+    this.check();
+    const numPairs = this.problem.pairUsers.length;
+    const order = epochOrder(numPairs, this.schedule.seed, epoch, this.schedule.shuffle);
+    const batches = batchCount(numPairs, this.schedule.batch, this.schedule.dropLast);
+    const scorer = this.scorer();
+    let sum = 0;
+    let samples = 0;
+    for (let b = 0; b < batches; b++) {
+      await this.prop.forwardAt(this.P, this.E);
+      fillBatch(this.problem, this.schedule, this.model.sampler, order, epoch, b, this.buf, scorer);
+      sum += await this.stepOn(this.buf);
+      samples += this.buf.size;
+    }
+    return { loss: batches > 0 ? sum / batches : Number.NaN, batches, samples };
+  }
+
+  async trainBatch(batch: Batch): Promise<number> {
+    this.check();
+    await this.prop.forwardAt(this.P, this.E);
+    return this.stepOn(batch);
+  }
+
+  async parameters(): Promise<Tables> {
+    this.check();
+    return this.read(this.P);
+  }
+
+  async embeddings(): Promise<Tables> {
+    this.check();
+    await this.prop.forwardAt(this.P, this.E);
+    return this.read(this.E);
+  }
+
+  async saveState(): Promise<TrainerState> {
+    this.check();
+    const slots: Record<string, Float32Array> = {};
+    for (const [key, t] of Object.entries(this.slots)) slots[key] = this.read(t)[key.endsWith('.user') ? 'user' : 'item'];
+    return { step: this.step, tables: this.read(this.P), slots };
+  }
+
+  async loadState(state: TrainerState): Promise<void> {
+    this.check();
+    const { numUsers, numItems } = this.problem;
+    const t = state.tables;
+    if (t.dim !== this.d || t.user.length !== numUsers * this.d || t.item.length !== numItems * this.d)
+      throw new InternalError(`graph trainer: saved tables (dim ${t.dim}) do not match ${numUsers} users, ${numItems} items, dim ${this.d}`);
+    for (const key of Object.keys(this.slots)) if (!state.slots[key]) throw new InternalError(`graph trainer: saved state lacks optimiser slot '${key}'`);
+    this.write(this.P, t);
+    for (const [key, table] of Object.entries(this.slots)) {
+      const w = key.endsWith('.user') ? 'user' : 'item';
+      const zero = new Float32Array(0);
+      this.write(table, { user: w === 'user' ? state.slots[key]! : zero, item: w === 'item' ? state.slots[key]! : zero, dim: this.d });
+    }
+    this.step = state.step;
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.prop.dispose();
+  }
+}
