@@ -26,6 +26,10 @@ const newest = (dir) => {
   return t;
 };
 
+// 0. The kernels' memory layouts, from their one declaration (written only when they change).
+const { writeGenerated } = await import('./gen-kernel-layouts.mjs');
+for (const f of await writeGenerated(root)) process.stdout.write(`build: regenerated ${f}\n`);
+
 // 1. WebAssembly kernels: every src/runtime/kernels/assembly/<name>.entry.ts becomes dist/kernels/<name>.wasm.
 const asmDir = join(root, 'src/runtime/kernels/assembly');
 const outDir = join(root, 'dist/kernels');

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { InternalError } from '../../core/errors.js';
+import { LAYOUT_HASH } from './kernel-layout.js';
 
 /** The exports of dist/kernels/kernels.wasm (src/runtime/kernels/assembly/kernels.entry.ts). */
 export interface KernelExports {
@@ -13,6 +14,8 @@ export interface KernelExports {
   rankCtxSize(): number;
   propagateCtxSize(): number;
   syncSize(): number;
+  /** FNV-1a of every offset, size, constant and code the module was compiled with (assembly/layout.generated.ts). */
+  layoutHash(): number;
   hash4At(seed: number, stream: number, a: number, b: number): number;
   boundedAt(h: number, n: number): number;
   shuffleAt(ptr: number, len: number, seed: number, stream: number, key: number): void;
@@ -57,4 +60,17 @@ export function instantiateKernels(module: WebAssembly.Module, memory: WebAssemb
   // `now` is only imported by instrumented builds (phase timers); extra imports are ignored.
   const instance = new WebAssembly.Instance(module, { env: { memory, now: () => performance.now() } });
   return instance.exports as unknown as KernelExports;
+}
+
+/**
+ * Refuses a kernel build whose layout is not the glue's: both come from kernel-layout.decl.mjs,
+ * but a stale dist/kernels/kernels.wasm (or an EXPC_KERNELS_WASM build of other sources) would
+ * read every context at the wrong offsets; the hash covers every offset, not only the sizes.
+ */
+export function assertKernelLayout(kernels: Pick<KernelExports, 'layoutHash'>, expected: number = LAYOUT_HASH): void {
+  const got = typeof kernels.layoutHash === 'function' ? kernels.layoutHash() >>> 0 : undefined;
+  if (got !== expected >>> 0)
+    throw new InternalError(
+      `the kernel build does not match src/runtime/kernels/kernel-layout.generated.ts: layout hash ${got === undefined ? 'missing' : got.toString(16)} (kernel) vs ${(expected >>> 0).toString(16)} (rebuild: npm run build)`,
+    );
 }

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { InternalError } from '../../core/errors.js';
-import { instantiateKernels, loadKernelModule, type KernelExports, type ParallelKernel } from './kernel-module.js';
+import { assertKernelLayout, instantiateKernels, loadKernelModule, type KernelExports, type ParallelKernel } from './kernel-module.js';
 import { CMD_EXIT, CMD_KERNELS, Ctl, type WorkerData } from './kernel-protocol.js';
 
 const PAGE = 65536;
@@ -33,6 +33,7 @@ export class KernelPool {
     readonly threads: number,
   ) {
     this.kernels = instantiateKernels(module, memory);
+    assertKernelLayout(this.kernels);
     this.top = align(this.kernels.heapBase(), 64);
     this.ctlOffset = this.alloc(Ctl.length * 4);
     this.ctl = new Int32Array(memory.buffer, this.ctlOffset, Ctl.length);

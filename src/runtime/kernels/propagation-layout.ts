@@ -1,28 +1,5 @@
-/**
- * Byte offsets of the propagation context, mirror of assembly/spmm-layout.ts (SparsePropagation
- * checks the size against the module's propagateCtxSize()).
- */
-export const PropagateCtx = {
-  n: 0,
-  numUsers: 4,
-  stride: 8,
-  layers: 12,
-  op: 16,
-  indptr: 20,
-  indices: 24,
-  values: 28,
-  srcUser: 32,
-  srcItem: 36,
-  dstUser: 40,
-  dstItem: 44,
-  bufA: 48,
-  bufB: 52,
-  sync: 56,
-  size: 64,
-} as const;
-
-/** assembly/spmm-layout.ts OP_MULTIPLY, OP_PROPAGATE. */
-export const PropagateOp = { multiply: 0, propagate: 1 } as const;
+// The propagation context and its ops are declared with the other layouts (kernel-layout.decl.mjs).
+export { PropagateCtx, PropagateOp } from './kernel-layout.generated.js';
 
 /**
  * Floats per row inside the kernels: dim rounded up to a multiple of 4 (f32x4), padding lanes

@@ -8,6 +8,8 @@ import { drawNegatives } from './sampler';
 export { trainRun } from './train';
 export { rankRun, MAX_EXCLUDE } from './rank';
 export { propagateRun } from './spmm';
+/** The glue compares it with its LAYOUT_HASH when it loads the module (kernel-module.ts). */
+export { layoutHash } from './layout';
 
 /** First free byte after the module's static data: the glue's layout starts above it. */
 export function heapBase(): usize {
