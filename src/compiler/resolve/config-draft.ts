@@ -147,7 +147,7 @@ export function applyProperty(draft: ConfigDraft, key: readonly Identifier[], va
   }
   if (isOptionalSlot(name)) {
     if (rest.length === 0) {
-      if (value.kind === 'Name' && value.name === 'none') {
+      if (value.kind === 'None') {
         delete draft.optional[name];
         return;
       }

@@ -1,7 +1,8 @@
 import { RUN_SLOTS } from '../../components/catalogue.js';
 import { OPTIONAL_RUN_SLOTS } from '../../contract/component.js';
 import { trainingSchema, type TrainingParams } from '../../contract/training-schema.js';
-import type { Diagnostic } from '../diagnostics.js';
+import { error, warning, type Diagnostic } from '../diagnostics.js';
+import { checkCompatibility } from '../../components/compatibility.js';
 import type { ResolvedComponent, RunConfig } from '../../contract/model.js';
 import type { Range } from '../source.js';
 import type { ConfigDraft } from './config-draft.js';
@@ -33,5 +34,11 @@ export function finishDraft(draft: ConfigDraft, anchor: Range, diagnostics: Diag
   const training = validateParams(trainingSchema, draft.training, 'training', draft.trainingOrigin ?? anchor, diagnostics);
   if (!training) ok = false;
   if (!ok) return undefined;
-  return { ...(out as Record<(typeof RUN_SLOTS)[number], ResolvedComponent> & { regularizer?: ResolvedComponent }), training: training as unknown as TrainingParams };
+  const config: RunConfig = { ...(out as Record<(typeof RUN_SLOTS)[number], ResolvedComponent> & { regularizer?: ResolvedComponent }), training: training as unknown as TrainingParams };
+  for (const x of checkCompatibility(config)) {
+    const where = x.slot === 'training' ? draft.trainingOrigin : x.slot === 'regularizer' ? draft.optional.regularizer?.origin : draft.components[x.slot].origin;
+    diagnostics.push((x.severity === 'error' ? error : warning)('incompatible-components', x.message, where ?? anchor, { expected: x.expected, found: x.found, hint: x.hint }));
+    if (x.severity === 'error') ok = false;
+  }
+  return ok ? config : undefined;
 }

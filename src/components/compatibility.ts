@@ -1,0 +1,76 @@
+import type { RunConfig } from '../contract/model.js';
+
+/**
+ * The compatibility table of the catalogue: combinations that validate component by component
+ * but cannot work together (or work against the user's intent). `expc check` reports each at
+ * the text that chose the named slot. One rule per entry; each has a negative test
+ * (test/compiler/compatibility.test.ts).
+ */
+export interface Incompatibility {
+  rule: string;
+  severity: 'error' | 'warning';
+  /** Where it is reported: the slot whose choice conflicts (or `training`). */
+  slot: 'encoder' | 'sampler' | 'loss' | 'backprop' | 'optimizer' | 'regularizer' | 'training';
+  message: string;
+  expected: string;
+  found: string;
+  hint?: string;
+}
+
+type Rule = (c: RunConfig) => Incompatibility | null;
+
+const num = (x: unknown): number => (typeof x === 'number' ? x : NaN);
+
+export const COMPATIBILITY_RULES: readonly Rule[] = [
+  // Lazy Adam updates only the rows a batch gathers; under a graph encoder every row gets gradient.
+  (c) =>
+    c.optimizer.name === 'adam' && c.optimizer.params['lazy'] === true && c.encoder.name === 'lightgcn' && num(c.encoder.params['layers']) > 0
+      ? {
+          rule: 'lazy-optimizer-graph-encoder',
+          severity: 'error',
+          slot: 'optimizer',
+          message: "adam(lazy: true) cannot train lightgcn: propagation gives every row gradient, and a lazy optimiser would drop all but the batch's rows",
+          expected: 'adam(lazy: false) with lightgcn',
+          found: `adam(lazy: true) with lightgcn(layers: ${c.encoder.params['layers']})`,
+          hint: 'remove lazy: true (dense Adam is the PyTorch default)',
+        }
+      : null,
+  (c) =>
+    c.sampler.name === 'hard' && num(c.sampler.params['negatives']) > num(c.sampler.params['candidates'])
+      ? {
+          rule: 'hard-negatives-above-candidates',
+          severity: 'error',
+          slot: 'sampler',
+          message: `hard keeps the best ${c.sampler.params['negatives']} of ${c.sampler.params['candidates']} candidates: negatives must be at most candidates`,
+          expected: `negatives <= candidates (${c.sampler.params['candidates']})`,
+          found: `negatives: ${c.sampler.params['negatives']}`,
+        }
+      : null,
+  (c) =>
+    c.sampler.name === 'in_batch' && c.training.batch < 2
+      ? {
+          rule: 'in-batch-needs-a-batch',
+          severity: 'error',
+          slot: 'training',
+          message: 'in_batch takes the other positives of the batch as negatives: a batch of 1 has none',
+          expected: 'training.batch >= 2',
+          found: `batch: ${c.training.batch}`,
+        }
+      : null,
+  (c) =>
+    c.regularizer?.name === 'l2' && num(c.optimizer.params['weight_decay']) > 0
+      ? {
+          rule: 'l2-and-weight-decay',
+          severity: 'warning',
+          slot: 'regularizer',
+          message: `both an l2 penalty and ${c.optimizer.name}(weight_decay: ${c.optimizer.params['weight_decay']}) regularise the embeddings`,
+          expected: 'one of the two',
+          found: 'both',
+          hint: 'LightGCN uses the penalty alone (weight_decay: 0); the OneBP code uses weight decay alone',
+        }
+      : null,
+];
+
+export function checkCompatibility(config: RunConfig): Incompatibility[] {
+  return COMPATIBILITY_RULES.map((r) => r(config)).filter((x): x is Incompatibility => x !== null);
+}
