@@ -48,7 +48,7 @@ describe('ArtifactStore', () => {
     rmSync(join(dir, 'manifest.json'));
     assert.equal(store.has(KEY), false);
     assert.equal(store.get(KEY), null);
-    assert.match(warnings[0]!, /cache entry abababababab is corrupt \(missing or invalid manifest\.json\); removing it and recomputing/);
+    assert.match(warnings[0]!, /cache entry abababababab is corrupt \(manifest\.json is missing\); removing it and recomputing/);
     assert.equal(existsSync(dir), false);
   });
 
