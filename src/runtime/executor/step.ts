@@ -12,6 +12,8 @@ export interface StepContext {
   services: RuntimeServices;
   store: ArtifactStore;
   emit: EventSink;
+  /** --force: recompute from scratch (no checkpoint either). */
+  forced?: boolean;
 }
 
 /**

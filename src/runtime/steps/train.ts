@@ -11,7 +11,9 @@ import type { Step } from '../executor/step.js';
 import { usersWithoutNegatives } from '../samplers/uniform.js';
 import { initTables } from '../training/init.js';
 import { type Curves, decodeSplit, encodeTables } from './artifact-codecs.js';
-import { checkpointPath, readCheckpoint, removeCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { CacheFsError } from '../cache/cache-fs-error.js';
+import { divergenceHint } from '../training/divergence-hint.js';
+import { checkpointPath, readCheckpoint, removeCheckpoint, writeCheckpoint, type TrainingCheckpoint } from './checkpoint.js';
 
 const copyTables = (t: Tables): Tables => ({ user: t.user.slice(), item: t.item.slice(), dim: t.dim });
 
@@ -22,7 +24,7 @@ const copyTables = (t: Tables): Tables => ({ user: t.user.slice(), item: t.item.
  * Progress is checkpointed, so an interrupted run resumes where it stopped.
  */
 export const trainStep: Step = {
-  async run({ node, key, inputs, services, store, emit }) {
+  async run({ node, key, inputs, services, store, emit, forced }) {
     const p = node.params as unknown as TrainParams;
     const split = decodeSplit(inputs.get(node.inputs[0]!)!);
     const config = modelConfigOf(p as unknown as RunConfig);
@@ -36,13 +38,26 @@ export const trainStep: Step = {
     const backend = await services.backend();
     const ckptPath = checkpointPath(store.root, key);
     const warn = (message: string) => emit({ type: 'log', level: 'warn', message, id: node.id });
-    const resumed = services.options.checkpointSeconds > 0 ? readCheckpoint(ckptPath, warn) : undefined;
-    const init = resumed?.state.tables ?? initTables(split.numUsers, split.numItems, p.encoder.params as never, t.seed);
-    const trainer = await engine.createTrainer(problem, config, schedule, init, { threads: services.options.threads });
+    const dim = (p.encoder.params as { dim: number }).dim;
+    // --force recomputes from scratch: an interrupted run's checkpoint is not used either.
+    if (forced) removeCheckpoint(ckptPath);
+    let resumed: TrainingCheckpoint | undefined =
+      services.options.checkpointSeconds > 0 && !forced ? readCheckpoint(ckptPath, warn, { numUsers: split.numUsers, numItems: split.numItems, dim, epochs: t.epochs }) : undefined;
+    const fresh = () => initTables(split.numUsers, split.numItems, p.encoder.params as never, t.seed);
+    let trainer = await engine.createTrainer(problem, config, schedule, resumed?.state.tables ?? fresh(), { threads: services.options.threads });
     try {
       if (resumed) {
-        await trainer.loadState(resumed.state);
-        emit({ type: 'log', level: 'info', message: `resuming from the checkpoint after epoch ${resumed.nextEpoch}`, id: node.id });
+        try {
+          await trainer.loadState(resumed.state);
+          emit({ type: 'log', level: 'info', message: `resuming from the checkpoint after epoch ${resumed.nextEpoch}`, id: node.id });
+        } catch (e) {
+          // Valid, but from another engine's state layout: start over (same result, only slower).
+          warn(`ignoring checkpoint ${ckptPath} (${(e as Error).message}); training this trial from the start`);
+          removeCheckpoint(ckptPath);
+          resumed = undefined;
+          await trainer.dispose();
+          trainer = await engine.createTrainer(problem, config, schedule, fresh(), { threads: services.options.threads });
+        }
       }
 
       // What is monitored: relevant items, the users that have some, and what is masked.
@@ -59,13 +74,14 @@ export const trainStep: Step = {
       let evalsSinceBest = resumed?.evalsSinceBest ?? 0;
       let stoppedEarly = false;
       let lastCheckpoint = performance.now();
+      let checkpoints = true;
       const started = performance.now();
       for (let epoch = resumed?.nextEpoch ?? 0; epoch < t.epochs; epoch++) {
         const t0 = performance.now();
         const r = await trainer.trainEpoch(epoch);
         const seconds = (performance.now() - t0) / 1000;
         if (!Number.isFinite(r.loss))
-          throw new UserError(`training diverged at epoch ${epoch + 1}: the loss is ${r.loss}`, { hint: 'lower optimizer.lr, or add weight decay' });
+          throw new UserError(`training diverged at epoch ${epoch + 1}: the loss is ${r.loss}`, { hint: divergenceHint(p) });
         const entry: Curves['epochs'][number] = { epoch: epoch + 1, loss: r.loss, seconds };
         const isLast = epoch === t.epochs - 1;
         let metricEvent: { name: string; value: number; best: number; bestEpoch: number } | undefined;
@@ -88,8 +104,15 @@ export const trainStep: Step = {
         emit({ type: 'epoch', id: node.id, epoch: epoch + 1, epochs: t.epochs, loss: r.loss, seconds, metric: metricEvent });
         if (stoppedEarly) break;
         const every = services.options.checkpointSeconds * 1000;
-        if (every > 0 && performance.now() - lastCheckpoint > every && !isLast) {
-          writeCheckpoint(ckptPath, { nextEpoch: epoch + 1, state: await trainer.saveState(), curves: curves as unknown as Json, best, evalsSinceBest });
+        if (checkpoints && every > 0 && performance.now() - lastCheckpoint > every && !isLast) {
+          try {
+            writeCheckpoint(ckptPath, { nextEpoch: epoch + 1, state: await trainer.saveState(), curves: curves as unknown as Json, best, evalsSinceBest });
+          } catch (e) {
+            // A checkpoint only saves time: a full disk stops checkpointing, not training.
+            if (!(e instanceof CacheFsError)) throw e;
+            warn(`${e.message}; training goes on without checkpoints`);
+            checkpoints = false;
+          }
           lastCheckpoint = performance.now();
         }
       }
