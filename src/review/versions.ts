@@ -1,4 +1,5 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cacheFsError, guardFs } from '../runtime/cache/cache-fs-error.js';
 import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { isJsonObject } from '../core/json.js';
@@ -77,13 +78,22 @@ export function resolveVersion(dir: string, ref: string, experiment: string): nu
 
 function writeAtomic(path: string, text: string): void {
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, path);
+  } catch (e) {
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      /* nothing more to do */
+    }
+    throw cacheFsError(e, path, 'write the review') ?? e;
+  }
 }
 
 /** Writes v<N>.md, v<N>.html and, last, v<N>.json. Returns the three paths. */
 export function writeVersion(dir: string, doc: ReviewDocument, markdown: string, html: string): { md: string; html: string; json: string } {
-  mkdirSync(dir, { recursive: true });
+  guardFs(dir, 'create the review folder', () => mkdirSync(dir, { recursive: true }));
   const paths = { md: versionPath(dir, doc.version, 'md'), html: versionPath(dir, doc.version, 'html'), json: versionPath(dir, doc.version, 'json') };
   writeAtomic(paths.md, markdown);
   writeAtomic(paths.html, html);

@@ -80,6 +80,7 @@ export async function review(o: ReviewOptions): Promise<ReviewResult> {
     git: gitFacts(model.files.map((f) => f.path)),
     reviewer: { expc: EXPC_VERSION, node: process.version },
   });
+  if (cache.unstored) o.warn(`warning: ${cache.unstored}; the analyses were not cached`);
   const hash = contentHash(content);
   const dir = experimentReviewDir(o.reviewsDir, model.name);
   const latest = latestVersion(dir);
