@@ -51,8 +51,17 @@ function runtimeOptions(v: Record<string, string | boolean | undefined>): Runtim
     threads,
     dataDirs: dataDirs(v['data-dir'] as string | undefined),
     allowDownload: v['offline'] !== true && process.env['EXPC_OFFLINE'] !== '1',
-    checkpointSeconds: 30,
+    checkpointSeconds: checkpointSeconds(),
   };
+}
+
+/** How often training checkpoints (seconds; 0: never). $EXPC_CHECKPOINT_SECONDS lets tests and slow disks change it. */
+function checkpointSeconds(): number {
+  const v = process.env['EXPC_CHECKPOINT_SECONDS'];
+  if (v === undefined || v === '') return 30;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(`EXPC_CHECKPOINT_SECONDS must be a number of seconds >= 0, got '${v}'`);
+  return n;
 }
 
 const cacheDirOf = (v: Record<string, string | boolean | undefined>) => (v['cache-dir'] as string | undefined) ?? process.env['EXPC_CACHE_DIR'] ?? DEFAULT_CACHE_DIR;
