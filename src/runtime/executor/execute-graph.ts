@@ -138,7 +138,7 @@ export async function executeGraph(graph: ExecutionGraph, options: ExecuteOption
       try {
         const inputs = new Map(node.inputs.map((i) => [i, artifacts.get(i)!]));
         const step = STEPS[node.kind];
-        const content = await step.run({ node, key, inputs, services, store, emit, forced });
+        const content = await step.run({ node, key, inputs, services, store, emit, forced, external: keys.get(node.id)!.details.external });
         const artifact = store.put(key, node.kind, node.id, content);
         computedNow.add(key);
         const seconds = (performance.now() - t0) / 1000;
