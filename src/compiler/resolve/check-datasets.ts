@@ -1,4 +1,5 @@
 import type { JsonObject } from '../../core/json.js';
+import { MAX_SYNTHETIC_INTERACTIONS } from '../../runtime/resources/memory-estimate.js';
 import { error, warning, type Diagnostic } from '../diagnostics.js';
 import type { DatasetModel, RunConfig } from '../model.js';
 import type { Range } from '../source.js';
@@ -29,6 +30,19 @@ export function checkLoaderParams(loader: string, dataset: string, params: JsonO
           expected: 'rating: <column> together with min_rating',
           found: `min_rating: ${String(params['min_rating'])} without rating`,
           hint: 'add rating: <column index or header name>, or remove min_rating',
+        }),
+      );
+  }
+  if (loader === 'synthetic') {
+    const users = Number(params['users']);
+    const perUser = Number(params['per_user']);
+    // Generation holds every pair several times over (draws, dedup, split): cap it where that still fits.
+    if (users * perUser > MAX_SYNTHETIC_INTERACTIONS)
+      diagnostics.push(
+        error('invalid-value', `dataset '${dataset}' (synthetic) would generate about ${users * perUser} interactions (users x per_user)`, at(written.has('users') ? 'users' : 'per_user'), {
+          expected: `at most ${MAX_SYNTHETIC_INTERACTIONS} interactions`,
+          found: `users: ${users}, per_user: ${perUser}`,
+          hint: `lower users to at most ${Math.floor(MAX_SYNTHETIC_INTERACTIONS / perUser)}, or per_user`,
         }),
       );
   }

@@ -5,7 +5,8 @@ import type { Json } from '../../core/json.js';
 import { jsonFile } from '../cache/artifact-store.js';
 import { UserItems } from '../data/user-items.js';
 import type { EpochSchedule, Tables, TrainingProblem } from '../engine/engine.js';
-import { similarityOf } from '../engine/model-config.js';
+import { gradientTargets, similarityOf } from '../engine/model-config.js';
+import { checkRankingFits, checkTrainingFits } from '../resources/memory-estimate.js';
 import { computeMetrics } from '../evaluation/metrics.js';
 import type { Step } from '../executor/step.js';
 import { usersWithoutNegatives } from '../samplers/uniform.js';
@@ -36,6 +37,25 @@ export const trainStep: Step = {
     const schedule: EpochSchedule = { batch: t.batch, shuffle: t.shuffle, dropLast: t.drop_last, seed: t.seed };
     const { engine, reason } = await services.engineFor(config);
     const backend = await services.backend();
+    // Refuse what cannot fit before any table is allocated, naming the parameter to change.
+    checkTrainingFits(
+      {
+        numUsers: problem.numUsers,
+        numItems: problem.numItems,
+        numPairs: pairs.users.length,
+        nnz: split.train.nnz,
+        dim: (p.encoder.params as { dim: number }).dim,
+        negatives: p.sampler.params['negatives'] as number,
+        batch: t.batch,
+        threads: services.options.threads,
+        excludePositives: p.sampler.params['exclude_positives'] === true,
+        adam: p.optimizer.name === 'adam',
+        targets: gradientTargets(config.backprop),
+      },
+      engine.name,
+    );
+    if (p.monitor.split !== null && !backend.gpu)
+      checkRankingFits(split.numUsers, split.numItems, split.train.nnz + (split.valid?.nnz ?? 0), (p.encoder.params as { dim: number }).dim, Math.max(1, ...p.monitor.cutoffs), services.options.threads);
     const ckptPath = checkpointPath(store.root, key);
     const warn = (message: string) => emit({ type: 'log', level: 'warn', message, id: node.id });
     const dim = (p.encoder.params as { dim: number }).dim;
@@ -150,7 +170,7 @@ export const trainStep: Step = {
 /** Problems that would make training impossible, said in the user's terms. */
 function checkProblem(problem: TrainingProblem, p: TrainParams): void {
   const n = problem.pairUsers.length;
-  if (n === 0) throw new UserError('the training split has no interactions');
+  if (n === 0) throw new UserError('the training split has no interactions', { hint: 'check the dataset\'s files and its split (test/valid shares, min_rating)' });
   if (p.training.drop_last && n < p.training.batch)
     throw new UserError(`drop_last with batch ${p.training.batch} leaves no batch: the training split has only ${n} pairs`, { hint: 'lower training.batch or set drop_last: false' });
   const negatives = p.sampler.params['negatives'] as number;
