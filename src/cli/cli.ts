@@ -159,6 +159,16 @@ export const COMMANDS: Record<string, Command> = {
       });
     },
   },
+  gc: {
+    summary: 'remove cache entries that no recorded run references (safe while runs are going)',
+    usage: 'expc gc [--dry-run] [--cache-dir DIR]',
+    options: { 'cache-dir': { type: 'string' }, 'dry-run': { type: 'boolean' } },
+    positionals: [0, 0],
+    async run({ values }, io) {
+      const { gc } = await import('./commands/gc.js');
+      await gc({ cacheDir: cacheDirOf(values), dryRun: values['dry-run'] === true, ...io });
+    },
+  },
   components: {
     summary: 'list components and their parameters (optionally of one slot)',
     usage: 'expc components [dataset|split|encoder|sampler|loss|backprop|optimizer|training|evaluate]',

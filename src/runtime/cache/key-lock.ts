@@ -87,6 +87,31 @@ export class KeyLocks {
     }
   }
 
+  /** The lock if it is free (or stale) now, else null: for `expc gc`, which never waits for a writer. */
+  tryAcquire(key: string): HeldLock | null {
+    const path = this.path(key);
+    const me: LockOwner = { pid: process.pid, host: hostname(), started: new Date().toISOString(), token: randomBytes(8).toString('hex') };
+    const mine = `${path}.${me.token}.new`;
+    guardFs(this.dir, 'create the lock folder', () => mkdirSync(this.dir, { recursive: true }));
+    guardFs(mine, 'write the lock file', () => writeFileSync(mine, JSON.stringify(me)));
+    try {
+      for (let attempt = 0; attempt < 2; attempt++) {
+        try {
+          linkSync(mine, path);
+          return this.held(path, me);
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'EEXIST') guardFs(path, 'create the lock file', () => { throw e; });
+        }
+        const owner = readOwner(path);
+        if (!this.isStale(path, owner)) return null;
+        this.breakLock(path, owner);
+      }
+      return null;
+    } finally {
+      rmSync(mine, { force: true });
+    }
+  }
+
   private held(path: string, me: LockOwner): HeldLock {
     const beat = setInterval(() => {
       try {
@@ -156,6 +181,11 @@ function readOwner(path: string): LockOwner | null {
     /* missing or damaged */
   }
   return null;
+}
+
+/** Whether a process of this host is alive; another host's is assumed alive. */
+export function processAlive(pid: number, host: string): boolean {
+  return host !== hostname() || pid === process.pid || pidAlive(pid);
 }
 
 function pidAlive(pid: number): boolean {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { ExperimentModel } from '../../compiler/model.js';
 import { canonicalJson, sha256Hex, type Json } from '../../core/json.js';
@@ -82,7 +83,11 @@ export function reserveRecordSpace(cacheDir: string, id: string, bytes: number):
   }
   try {
     mkdirSync(runsDir(cacheDir), { recursive: true });
-    writeFileSync(path, Buffer.alloc(bytes, 32));
+    // Who is running, then padding: `expc gc` keeps what a live run may still reference.
+    const owner = Buffer.from(`${JSON.stringify({ pid: process.pid, host: hostname(), started: new Date().toISOString() })}\n`);
+    const buf = Buffer.alloc(Math.max(bytes, owner.length), 32);
+    owner.copy(buf);
+    writeFileSync(path, buf);
     return path;
   } catch {
     try {
@@ -92,6 +97,34 @@ export function reserveRecordSpace(cacheDir: string, id: string, bytes: number):
     }
     return null;
   }
+}
+
+/** Runs in progress (their reservations), with when they started; a dead process's is not one. */
+export function runningRuns(cacheDir: string, alive: (pid: number, host: string) => boolean): { id: string; started: number }[] {
+  const out: { id: string; started: number }[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(runsDir(cacheDir)).filter((n) => n.endsWith('.reserve'));
+  } catch {
+    return out;
+  }
+  for (const n of names) {
+    const path = join(runsDir(cacheDir), n);
+    try {
+      const text = readFileSync(path, 'utf8');
+      const o = JSON.parse(text.slice(0, text.indexOf('\n'))) as { pid?: unknown; host?: unknown; started?: unknown };
+      if (typeof o.pid === 'number' && typeof o.host === 'string' && typeof o.started === 'string' && !alive(o.pid, o.host)) continue;
+      out.push({ id: n.slice(0, -'.reserve'.length), started: typeof o.started === 'string' ? Date.parse(o.started) : statSync(path).mtimeMs });
+    } catch {
+      // Unreadable: assume it is running since its file was written (the safe side).
+      try {
+        out.push({ id: n.slice(0, -'.reserve'.length), started: statSync(path).mtimeMs });
+      } catch {
+        /* gone meanwhile */
+      }
+    }
+  }
+  return out;
 }
 
 /** Written atomically with its own sha256; a refused write is a CacheFsError and leaves no tmp file. */
