@@ -173,4 +173,13 @@ describe('ArtifactStore', () => {
     put();
     assert.deepEqual(store.listKeys(), [KEY]);
   });
+
+  it('a file where an entry folder should be is corruption: removed, and the key can be written again (finding 6)', () => {
+    mkdirSync(join(root, 'objects', 'ab'), { recursive: true });
+    writeFileSync(join(root, 'objects', 'ab', KEY), 'not a folder');
+    assert.equal(store.get(KEY), null);
+    assert.match(warnings[0]!, /is corrupt \(manifest\.json is missing\)/);
+    put();
+    assert.deepEqual(store.get(KEY)!.meta, { epochs: 3 });
+  });
 });

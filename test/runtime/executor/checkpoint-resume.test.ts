@@ -110,4 +110,18 @@ describe('training checkpoints', function () {
       rmSync(root, { recursive: true, force: true });
     }
   });
+
+  it('a checkpoint the file system refuses is a warning: training goes on and the result is stored (finding 5)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'expc-ckpt-w-'));
+    try {
+      writeFileSync(join(root, 'checkpoints'), 'a file where the checkpoint folder should be');
+      const r = await execute(root);
+      assert.equal(r.r.outcomes.find((o) => o.id === 'train:syn/a')!.status, 'ran');
+      const warnings = r.events.filter((e) => e.type === 'log' && e.level === 'warn').map((e) => (e.type === 'log' ? e.message : ''));
+      assert.equal(warnings.length, 1, warnings.join('\n'));
+      assert.match(warnings[0]!, /cannot write the training checkpoint .*\(ENOTDIR|EEXIST\).*; training goes on without checkpoints/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 });
