@@ -164,7 +164,11 @@ export class ArtifactStore {
     return { artifact: new Artifact(dir, manifest, contents) };
   }
 
-  put(key: string, kind: string, nodeId: string, content: ArtifactContent): Artifact {
+  /**
+   * Stores an entry. A valid entry already there is kept (same key, same content) unless
+   * `replace` (--force, under the key's lock): then it is moved aside and this one takes its place.
+   */
+  put(key: string, kind: string, nodeId: string, content: ArtifactContent, options: { replace?: boolean } = {}): Artifact {
     for (const name of Object.keys(content.files))
       if (name === 'manifest.json' || name.includes('/') || name.includes('\\') || name.startsWith('.')) throw new Error(`invalid artifact file name ${name}`);
     const tmpRoot = join(this.root, 'tmp');
@@ -188,8 +192,8 @@ export class ArtifactStore {
       guardFs(join(dir, '..'), 'create the cache folder', () => mkdirSync(join(dir, '..'), { recursive: true }));
       for (let attempt = 0; ; attempt++) {
         const existing = this.check(key);
-        if ('artifact' in existing) return existing.artifact; // same key, same content: keep the one there
-        if ('corrupt' in existing) this.discard(key);
+        if ('artifact' in existing && !(options.replace && attempt === 0)) return existing.artifact; // same key, same content: keep the one there
+        if (!('missing' in existing)) this.discard(key);
         try {
           renameSync(tmp, dir);
           return new Artifact(dir, manifest, contents);

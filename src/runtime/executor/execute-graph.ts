@@ -139,7 +139,7 @@ export async function executeGraph(graph: ExecutionGraph, options: ExecuteOption
         const inputs = new Map(node.inputs.map((i) => [i, artifacts.get(i)!]));
         const step = STEPS[node.kind];
         const content = await step.run({ node, key, inputs, services, store, emit, forced, external: keys.get(node.id)!.details.external });
-        const artifact = store.put(key, node.kind, node.id, content);
+        const artifact = store.put(key, node.kind, node.id, content, { replace: forced });
         computedNow.add(key);
         const seconds = (performance.now() - t0) / 1000;
         artifacts.set(node.id, artifact);

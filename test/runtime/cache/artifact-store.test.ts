@@ -182,4 +182,12 @@ describe('ArtifactStore', () => {
     put();
     assert.deepEqual(store.get(KEY)!.meta, { epochs: 3 });
   });
+
+  it('put with replace (--force) swaps a valid entry for the new one', () => {
+    put();
+    const b = store.put(KEY, 'train', 'train:x/a', { files: { 'curves.json': jsonFile({ a: 2 }) }, meta: { epochs: 5 } }, { replace: true });
+    assert.deepEqual(b.meta, { epochs: 5 });
+    assert.deepEqual(store.get(KEY)!.meta, { epochs: 5 });
+    assert.deepEqual(readdirSync(join(root, 'tmp')), []);
+  });
 });
