@@ -120,6 +120,10 @@ describe('hostile file systems: clear errors, exit 1, nothing lost (finding 5)',
       assert.match(r.stdout, /0 step\(s\) ran, 6 cached, 0 failed/);
       assert.match(r.stderr, /warning: cannot write the key index .*read-only \(EROFS\)/);
       noStack(r.stderr);
+      const rv = expc(['review', file, '--cache-dir', m.path, '--reviews-dir', join(dir, 'reviews'), '--quiet']);
+      assert.equal(rv.code, 0, rv.stderr);
+      assert.match(rv.stdout, /wrote .*v1\.md/);
+      noStack(rv.stderr);
       const changed = join(dir, 'h3.exp');
       writeFileSync(changed, source(3));
       const r2 = expc(['run', changed, '--cache-dir', m.path, '--quiet']);
