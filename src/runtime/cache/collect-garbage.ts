@@ -114,5 +114,14 @@ export function collectGarbage(store: ArtifactStore, cacheDir: string, options: 
     result.bytes += sizeOf(p);
     if (!options.dryRun) rmSync(p, { recursive: true, force: true });
   }
+  // Lock-file drafts of killed processes (a lock itself is never removed here: its owner or a waiter breaks it).
+  try {
+    for (const n of readdirSync(join(store.root, 'locks'))) {
+      const p = join(store.root, 'locks', n);
+      if (/\.(new|stale)$/.test(n) && Date.now() - statSync(p).mtimeMs > 3600_000 && !options.dryRun) rmSync(p, { force: true });
+    }
+  } catch {
+    /* no locks folder */
+  }
   return result;
 }
