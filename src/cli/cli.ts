@@ -51,8 +51,17 @@ function runtimeOptions(v: Record<string, string | boolean | undefined>): Runtim
     threads,
     dataDirs: dataDirs(v['data-dir'] as string | undefined),
     allowDownload: v['offline'] !== true && process.env['EXPC_OFFLINE'] !== '1',
-    checkpointSeconds: 30,
+    checkpointSeconds: checkpointSeconds(),
   };
+}
+
+/** How often training checkpoints (seconds; 0: never). $EXPC_CHECKPOINT_SECONDS lets tests and slow disks change it. */
+function checkpointSeconds(): number {
+  const v = process.env['EXPC_CHECKPOINT_SECONDS'];
+  if (v === undefined || v === '') return 30;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(`EXPC_CHECKPOINT_SECONDS must be a number of seconds >= 0, got '${v}'`);
+  return n;
 }
 
 const cacheDirOf = (v: Record<string, string | boolean | undefined>) => (v['cache-dir'] as string | undefined) ?? process.env['EXPC_CACHE_DIR'] ?? DEFAULT_CACHE_DIR;
@@ -148,6 +157,16 @@ export const COMMANDS: Record<string, Command> = {
         json: values['json'] === true,
         ...io,
       });
+    },
+  },
+  gc: {
+    summary: 'remove cache entries that no recorded run references (safe while runs are going)',
+    usage: 'expc gc [--dry-run] [--cache-dir DIR]',
+    options: { 'cache-dir': { type: 'string' }, 'dry-run': { type: 'boolean' } },
+    positionals: [0, 0],
+    async run({ values }, io) {
+      const { gc } = await import('./commands/gc.js');
+      await gc({ cacheDir: cacheDirOf(values), dryRun: values['dry-run'] === true, ...io });
     },
   },
   components: {

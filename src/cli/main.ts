@@ -1,4 +1,5 @@
 import { InternalError, UserError } from '../core/errors.js';
+import { cacheFsError } from '../runtime/cache/cache-fs-error.js';
 import { runCli } from './cli.js';
 
 /**
@@ -14,7 +15,9 @@ async function main(): Promise<number> {
   try {
     await runCli(process.argv.slice(2), io);
     return 0;
-  } catch (e) {
+  } catch (caught) {
+    // A file-system refusal that reached here unannounced (with the path it concerns) is still the environment's, not a bug.
+    const e = (caught as NodeJS.ErrnoException | null)?.path !== undefined ? (cacheFsError(caught, String((caught as NodeJS.ErrnoException).path), 'use') ?? caught) : caught;
     if (e instanceof UserError) {
       process.stderr.write(`${e.exitCode === 2 ? 'usage error: ' : ''}${e.message}\n`);
       if (e.options.hint) process.stderr.write(`hint: ${e.options.hint}\n`);

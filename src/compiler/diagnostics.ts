@@ -34,7 +34,9 @@ export type DiagnosticCode =
   | 'invalid-value'
   | 'invalid-sweep'
   | 'incompatible-components'
-  | 'experiment-in-import';
+  | 'experiment-in-import'
+  | 'unused-declaration'
+  | 'baseline-not-compared';
 
 export interface RelatedInformation {
   message: string;

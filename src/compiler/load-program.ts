@@ -43,7 +43,9 @@ export function loadProgram(rootPath: string, host: CompilerHost): LoadedProgram
       const code = read.reason === 'not-found' ? (importedAt ? 'import-not-found' : 'file-not-found') : read.reason === 'too-large' ? 'file-too-large' : 'binary-file';
       const what = importedAt ? `cannot import '${path}'` : `cannot read '${path}'`;
       const expected = read.reason === 'binary' ? 'a UTF-8 text file' : read.reason === 'too-large' ? 'a file of at most 1 MiB' : 'an existing .exp file';
-      diagnostics.push(error(code, `${what}: ${read.detail}`, importedAt, { expected, found: read.detail }));
+      // The root file's problem is located in the file itself; an import's at the import.
+      const inFile: Range | undefined = read.at ? { file: path, start: read.at, end: read.at } : undefined;
+      diagnostics.push(error(code, `${what}: ${read.detail}`, importedAt ?? inFile, { expected, found: read.detail }));
       return;
     }
     const source = new SourceFile(path, read.text);

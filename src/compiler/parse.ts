@@ -15,6 +15,8 @@ export interface ParseResult {
 
 /** Brackets, parentheses and braces nested deeper than this are rejected before parsing, so deep input cannot overflow the stack. */
 export const MAX_NESTING = 64;
+/** Names are for people and end up in paths, table columns and trial ids: longer is a mistake. */
+export const MAX_IDENTIFIER = 128;
 
 // Building a Chevrotain parser runs its grammar analysis (tens of ms): once per process.
 let shared: { parser: ExpParser; messages: ExpErrorMessages } | undefined;
@@ -89,6 +91,15 @@ function lexicalDiagnostics(
       out.push(error('lexing-error', 'unterminated comment', source.range(t.startOffset, t.startOffset + 2), { expected: "'*/' closing the comment", found: 'end of file' }));
   }
   for (const t of tokens) {
+    if (t.tokenType === T.Identifier && t.image.length > MAX_IDENTIFIER) {
+      out.push(
+        error('lexing-error', `a name of ${t.image.length} characters`, source.range(t.startOffset, t.startOffset + MAX_IDENTIFIER), {
+          expected: `a name of at most ${MAX_IDENTIFIER} characters`,
+          found: `'${t.image.slice(0, 20)}...'`,
+        }),
+      );
+      continue;
+    }
     if (t.tokenType === T.UnterminatedString) {
       const endOfFile = t.startOffset + t.image.length >= source.text.length;
       out.push(

@@ -1,3 +1,4 @@
+import { CacheFsError } from '../runtime/cache/cache-fs-error.js';
 import { hashJson, type Json, type JsonObject } from '../core/json.js';
 import { jsonFile, npyFile, type ArtifactStore } from '../runtime/cache/artifact-store.js';
 import type { SplitData } from '../runtime/data/dataset.js';
@@ -32,6 +33,9 @@ export class AnalysisCache {
     this.projections = new ProjectionRunner(parallelism);
   }
 
+  /** Why analyses could not be cached, when they could not (said once by the review command). */
+  unstored: string | undefined;
+
   key(analysis: string, params: Json, inputs: string[]): string {
     return hashJson({ analysis, version: ANALYSIS_VERSION, params, inputs });
   }
@@ -56,7 +60,13 @@ export class AnalysisCache {
     const files: Record<string, Uint8Array> = { 'value.json': jsonFile(value.json) };
     for (const [name, a] of Object.entries(value.arrays)) files[`${name}.npy`] = npyFile(a.data, a.shape);
     const meta: JsonObject = { analysis, params, inputs, arrays: Object.keys(value.arrays) };
-    this.store.put(key, 'review_analysis', `review:${this.experiment}/${analysis}`, { files, meta });
+    try {
+      this.store.put(key, 'review_analysis', `review:${this.experiment}/${analysis}`, { files, meta });
+    } catch (e) {
+      // Only a speed-up for the next review: a read-only or full cache still gets its review.
+      if (!(e instanceof CacheFsError)) throw e;
+      this.unstored ??= e.message;
+    }
     return { json: value.json, arrays: Object.fromEntries(Object.entries(value.arrays).map(([n, a]) => [n, a.data])) };
   }
 }

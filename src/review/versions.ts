@@ -1,8 +1,35 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cacheFsError, guardFs } from '../runtime/cache/cache-fs-error.js';
 import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { isJsonObject } from '../core/json.js';
-import { REVIEW_FORMAT, type ReviewDocument } from './review-data.js';
+import { arr, int, obj, shapeProblem, str } from '../core/json-shape.js';
+import { contentHash, REVIEW_FORMAT, type ReviewDocument } from './review-data.js';
+
+const component = obj({ name: str, version: int, params: { type: 'object' } }, ['name', 'params']);
+const runConfig = obj({ encoder: component, sampler: component, loss: component, backprop: component, optimizer: component, training: { type: 'object' } });
+/** What `review` and `review diff` read of a version (the rest is rendered, never read back). */
+const REVIEW_SCHEMA = obj({
+  format: { const: REVIEW_FORMAT },
+  experiment: str,
+  version: { type: 'integer', minimum: 1 },
+  contentHash: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+  facts: { type: 'object' },
+  content: obj(
+    {
+      config: obj({
+        datasets: arr(obj({ name: str, loader: component, split: component, protocol: str }, ['name', 'loader', 'split', 'protocol'])),
+        runs: arr(obj({ name: str, config: runConfig, datasets: arr(str), seeds: arr({ type: 'number' }) })),
+        sweeps: arr(obj({ name: str, run: str, strategy: {}, axes: arr(obj({ path: str, values: { type: 'array' } })) }, ['name', 'run', 'axes'])),
+        trials: arr(obj({ id: str, dataset: str }, ['id', 'dataset'])),
+        evaluate: obj({ metrics: arr(str), cutoffs: arr({ type: 'number' }) }),
+        review: obj({ compare: arr(str), baseline: {}, significance: {}, plots: arr(obj({ kind: str, args: { type: 'object' } })) }),
+      }),
+      datasets: arr(obj({ name: str, columns: arr(str), trials: arr(obj({ id: str, metrics: { type: 'object' } }, ['id', 'metrics'])) }, ['name', 'columns', 'trials'])),
+    },
+    ['config', 'datasets'],
+  ),
+});
 
 /**
  * Review versions live in <reviews>/<experiment>/v<N>.{md,html,json}. A version exists once its
@@ -32,7 +59,10 @@ export function versionPath(dir: string, version: number, ext: 'md' | 'html' | '
   return join(dir, `v${version}.${ext}`);
 }
 
-/** Reads a review's JSON, checking that it is one. */
+/**
+ * Reads a review's JSON, checking that it is one: the shape of what is read back, and the content
+ * against its contentHash (an edited or damaged version is never taken as current or compared).
+ */
 export function readReviewFile(path: string): ReviewDocument {
   let text: string;
   try {
@@ -48,13 +78,35 @@ export function readReviewFile(path: string): ReviewDocument {
   }
   if (!isJsonObject(doc) || doc['format'] !== REVIEW_FORMAT || typeof doc['contentHash'] !== 'string' || !isJsonObject(doc['content']) || !isJsonObject(doc['facts']))
     throw new UserError(`${path} is not an expc review (expected the v<N>.json that \`expc review\` writes, format ${REVIEW_FORMAT})`);
-  return doc as unknown as ReviewDocument;
+  const shape = shapeProblem(REVIEW_SCHEMA, doc);
+  if (shape) throw new UserError(`${path} is not an expc review of this version: ${shape}`, { hint: 'restore it from git, or remove it' });
+  const review = doc as unknown as ReviewDocument;
+  let actual: string;
+  try {
+    actual = contentHash(review.content);
+  } catch (e) {
+    throw new UserError(`${path} cannot be hashed: ${(e as Error).message}`);
+  }
+  if (actual !== review.contentHash)
+    throw new UserError(`${path}: its content does not match its contentHash (edited or damaged)`, { hint: 'restore it from git, or remove it; `expc review` then writes a new version' });
+  return review;
 }
 
-export function latestVersion(dir: string): { version: number; doc: ReviewDocument } | null {
+/**
+ * The latest version; `doc` is null when it fails its checks (said to `warn`): it is then not
+ * current, whatever its hash says, and the next version is written after it.
+ */
+export function latestVersion(dir: string, warn: (m: string) => void = () => {}): { version: number; doc: ReviewDocument | null } | null {
   const versions = listVersions(dir);
   const last = versions[versions.length - 1];
-  return last === undefined ? null : { version: last, doc: readReviewFile(versionPath(dir, last, 'json')) };
+  if (last === undefined) return null;
+  try {
+    return { version: last, doc: readReviewFile(versionPath(dir, last, 'json')) };
+  } catch (e) {
+    if (!(e instanceof UserError)) throw e;
+    warn(`${e.message}; it is not taken as current`);
+    return { version: last, doc: null };
+  }
 }
 
 /**
@@ -77,13 +129,22 @@ export function resolveVersion(dir: string, ref: string, experiment: string): nu
 
 function writeAtomic(path: string, text: string): void {
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, path);
+  } catch (e) {
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      /* nothing more to do */
+    }
+    throw cacheFsError(e, path, 'write the review') ?? e;
+  }
 }
 
 /** Writes v<N>.md, v<N>.html and, last, v<N>.json. Returns the three paths. */
 export function writeVersion(dir: string, doc: ReviewDocument, markdown: string, html: string): { md: string; html: string; json: string } {
-  mkdirSync(dir, { recursive: true });
+  guardFs(dir, 'create the review folder', () => mkdirSync(dir, { recursive: true }));
   const paths = { md: versionPath(dir, doc.version, 'md'), html: versionPath(dir, doc.version, 'html'), json: versionPath(dir, doc.version, 'json') };
   writeAtomic(paths.md, markdown);
   writeAtomic(paths.html, html);

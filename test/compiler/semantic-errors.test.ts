@@ -188,15 +188,18 @@ describe('compile: files', () => {
   });
   it('a binary file is a user error', () => {
     const r = compileFiles({ 'a.exp': new Uint8Array([0x65, 0x78, 0x00, 0xff, 0x10]) });
-    assert.deepEqual(errorsOf(r).map((d) => `${d.code} ${d.message}`), ["binary-file cannot read 'a.exp': a NUL byte at offset 2"]);
+    assert.deepEqual(errorsOf(r).map((d) => `${d.code} ${d.message}`), ["binary-file cannot read 'a.exp': a NUL byte at offset 2 (line 1, column 3)"]);
+    assert.deepEqual(errorsOf(r).map((d) => [d.range?.file, d.range?.start.line, d.range?.start.column]), [['a.exp', 1, 3]], 'located in the file (finding 11)');
   });
   it('invalid UTF-8 is a user error', () => {
-    const r = compileFiles({ 'a.exp': new Uint8Array([0x65, 0xc3, 0x28]) });
-    assert.deepEqual(errorsOf(r).map((d) => `${d.code} ${d.message}`), ["binary-file cannot read 'a.exp': not valid UTF-8 text"]);
+    const r = compileFiles({ 'a.exp': new Uint8Array([0x65, 0x0a, 0x61, 0xc3, 0xa9, 0xc3, 0x28]) });
+    assert.deepEqual(errorsOf(r).map((d) => `${d.code} ${d.message}`), ["binary-file cannot read 'a.exp': not valid UTF-8 text: byte 0xc3 at offset 5 (line 2, column 3)"]);
+    assert.deepEqual(errorsOf(r).map((d) => [d.range?.start.line, d.range?.start.column]), [[2, 3]]);
   });
   it('a file over 1 MiB is a user error', () => {
-    const r = compileFiles({ 'a.exp': '#'.repeat(1024 * 1024 + 1) });
+    const r = compileFiles({ 'a.exp': `${'#'.repeat(99)}\n${'#'.repeat(1024 * 1024 + 1)}` });
     assert.deepEqual(errorsOf(r).map((d) => d.code), ['file-too-large']);
+    assert.deepEqual(errorsOf(r).map((d) => [d.range?.start.line, d.range?.start.column]), [[2, 1024 * 1024 - 100 + 1]], 'where the limit is reached');
   });
   it('an experiment without datasets or runs says so', () => {
     const r = compileFiles({ 'a.exp': 'experiment e\n' });

@@ -80,11 +80,12 @@ export async function review(o: ReviewOptions): Promise<ReviewResult> {
     git: gitFacts(model.files.map((f) => f.path)),
     reviewer: { expc: EXPC_VERSION, node: process.version },
   });
+  if (cache.unstored) o.warn(`warning: ${cache.unstored}; the analyses were not cached`);
   const hash = contentHash(content);
   const dir = experimentReviewDir(o.reviewsDir, model.name);
-  const latest = latestVersion(dir);
+  const latest = latestVersion(dir, (m) => o.warn(`warning: ${m}`));
   const seconds = () => (performance.now() - t0) / 1000;
-  if (latest && latest.doc.contentHash === hash) {
+  if (latest?.doc && latest.doc.contentHash === hash) {
     o.out(`${displayPath(resolve(join(dir, `v${latest.version}`)))} is current (no change in configuration or results)`);
     return { status: 'current', version: latest.version, dir, doc: latest.doc, seconds: seconds(), analyses: { computed: cache.computed, cached: cache.cached } };
   }
@@ -95,7 +96,7 @@ export async function review(o: ReviewOptions): Promise<ReviewResult> {
   const paths = writeVersion(dir, doc, markdown, html);
   const figures = (html.match(/<figure /g) ?? []).length;
   o.out(`wrote ${displayPath(resolve(paths.md))}, .html (${figures} plots) and .json in ${seconds().toFixed(1)} s`);
-  if (latest) {
+  if (latest?.doc) {
     const d = diffReviews(latest.doc, doc);
     const trials = new Set(d.metrics.map((m) => `${m.dataset}/${m.trial}`)).size;
     o.out(

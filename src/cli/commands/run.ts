@@ -1,12 +1,13 @@
 import { resolve } from 'node:path';
 import { UserError } from '../../core/errors.js';
+import { CacheFsError } from '../../runtime/cache/cache-fs-error.js';
 import type { Json } from '../../core/json.js';
 import { ArtifactStore } from '../../runtime/cache/artifact-store.js';
 import { executeGraph, type ExecutionResult } from '../../runtime/executor/execute-graph.js';
 import { readKeyIndex, writeKeyIndex } from '../../runtime/executor/index-file.js';
 import { RuntimeServices, type RuntimeOptions } from '../../runtime/executor/services.js';
 import { environmentFacts, gitFacts } from '../../runtime/record/environment.js';
-import { newRunId, writeRunRecord, type RunRecord } from '../../runtime/record/run-record.js';
+import { newRunId, reserveRecordSpace, writeRunRecord, type RunRecord } from '../../runtime/record/run-record.js';
 import { compileOrThrow } from '../compile-file.js';
 import { displayPath } from '../paths.js';
 import { lineRenderer, listrRenderer, type ProgressRenderer } from '../progress.js';
@@ -28,7 +29,8 @@ export interface RunOptions {
 
 export interface RunResult {
   record: RunRecord;
-  recordPath: string;
+  /** null when the cache refused the record (a read-only cache that held every step, a full disk). */
+  recordPath: string | null;
   execution: ExecutionResult;
 }
 
@@ -46,7 +48,11 @@ export async function run(o: RunOptions): Promise<RunResult> {
     graph = fullGraph.restrictTo(fullGraph.nodes.filter((n) => n.run !== undefined && o.only!.includes(n.run)).map((n) => n.id));
   }
   const store = new ArtifactStore(o.cacheDir, (m) => o.warn(`warning: ${m}`));
+  store.checkRoot();
   store.cleanTmp();
+  const runId = newRunId(started, model.name);
+  // The record of a run that fills the disk must still fit: room for the model and the outcomes.
+  reserveRecordSpace(o.cacheDir, runId, JSON.stringify(model).length * 2 + graph.nodes.length * 1024 + 16384);
   const tty = o.progress === 'auto' && process.stdout.isTTY === true;
   // On a terminal the task list owns the screen while it runs: the backend line waits until it is done.
   let backendLine: string | undefined;
@@ -67,15 +73,23 @@ export async function run(o: RunOptions): Promise<RunResult> {
   }
 
   // Remember each node's key and details, so `expc plan` can say what changed next time.
-  const index = readKeyIndex(o.cacheDir, model.name);
-  for (const [id, k] of execution.keys) if (execution.outcomes.find((x) => x.id === id)?.status !== 'failed') index.nodes[id] = k;
-  writeKeyIndex(o.cacheDir, index);
+  // Only an aid to `plan`: a cache that refuses it (read-only, full) still served the run.
+  const index = readKeyIndex(o.cacheDir, model.name, (m) => o.warn(`warning: ${m}`));
+  const settled = new Set(execution.outcomes.filter((x) => x.status === 'ran' || x.status === 'cached').map((x) => x.id));
+  for (const [id, k] of execution.keys) if (settled.has(id)) index.nodes[id] = k;
+  const unwritten: string[] = [];
+  try {
+    writeKeyIndex(o.cacheDir, index);
+  } catch (e) {
+    if (!(e instanceof CacheFsError)) throw e;
+    unwritten.push(e.message);
+  }
 
   const finished = new Date();
   const failed = execution.outcomes.filter((x) => x.status === 'failed');
   const record: RunRecord = {
     format: 1,
-    id: newRunId(started, model.name),
+    id: runId,
     experiment: model.name,
     file: o.file,
     files: model.files,
@@ -98,14 +112,26 @@ export async function run(o: RunOptions): Promise<RunResult> {
     model,
     nodes: execution.outcomes,
   };
-  const recordPath = writeRunRecord(o.cacheDir, record);
+  let recordPath: string | null = null;
+  try {
+    recordPath = writeRunRecord(o.cacheDir, record);
+  } catch (e) {
+    if (!(e instanceof CacheFsError)) throw e;
+    unwritten.push(e.message);
+  }
+  for (const m of unwritten) o.warn(`warning: ${m}`);
 
   const ran = execution.outcomes.filter((x) => x.status === 'ran').length;
   const cached = execution.outcomes.filter((x) => x.status === 'cached').length;
   o.out('');
   o.out(summaryTables(model, execution.outcomes));
   o.out('');
-  o.out(`${ran} step(s) ran, ${cached} cached, ${failed.length} failed in ${record.seconds.toFixed(1)} s; record ${displayPath(recordPath)}`);
+  o.out(`${ran} step(s) ran, ${cached} cached, ${failed.length} failed in ${record.seconds.toFixed(1)} s; ${recordPath ? `record ${displayPath(recordPath)}` : 'no run record (the cache refused it)'}`);
+  if (execution.cacheFailure) {
+    const e = execution.cacheFailure;
+    const skipped = execution.outcomes.filter((x) => x.status === 'skipped').length;
+    throw new UserError(`${e.message}\n${ran + cached} step(s) completed and are cached; ${skipped} step(s) were not started`, { hint: e.options.hint });
+  }
   if (failed.length) {
     const details = failed.map((f) => `- ${f.label}: ${f.error}`).join('\n');
     throw new UserError(`${failed.length} step(s) failed (everything else completed and is cached):\n${details}`);

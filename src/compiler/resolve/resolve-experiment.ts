@@ -2,8 +2,9 @@ import { sha256Hex } from '../../core/json.js';
 import { datasetIsPresplit, findComponent } from '../../components/catalogue.js';
 import type { DatasetSpec } from '../../contract/dataset-spec.js';
 import type { MetricRef, TrainingParams } from '../../contract/training-schema.js';
+import { checkLoaderParams, checkTrialAgainstDataset } from './check-datasets.js';
 import { describeValue, pathText, type DatasetDecl, type EvaluateDecl, type ExperimentDecl, type ReviewDecl, type RunDecl, type SweepDecl } from '../ast/nodes.js';
-import { error, type Diagnostic } from '../diagnostics.js';
+import { error, warning, type Diagnostic } from '../diagnostics.js';
 import type { LoadedProgram } from '../load-program.js';
 import type { DatasetModel, ExperimentModel, ResolvedComponent, RunConfig, RunModel, SweepModel, Trial } from '../../contract/model.js';
 import type { Range } from '../source.js';
@@ -152,6 +153,7 @@ export function resolveExperiment(loaded: LoadedProgram): { model?: ExperimentMo
       if (!ds) continue;
       const training = trainingFor(config.training, ds, earlyStopAt !== undefined, earlyStopAt ?? anchor, diagnostics);
       if (!training) continue;
+      checkTrialAgainstDataset(config, ds, id, anchor, diagnostics);
       for (const seed of run.seeds) {
         const trialId = run.seeds.length > 1 ? `${id}#seed=${seed}` : id;
         const existing = trials.find((t) => t.dataset === dsName && t.id === trialId);
@@ -196,6 +198,14 @@ export function resolveExperiment(loaded: LoadedProgram): { model?: ExperimentMo
       const id = trialIdFor(runName, point);
       addTrials(run, id, config, { sweep: s.name.name, point: expanded.model.points[i]! }, draft.training.get('early_stop')?.value.range, s.range);
     });
+  }
+
+  // A dataset no trial uses would still be loaded (and its files hashed) by every run: say so, and leave it out.
+  const used = new Set(trials.map((t) => t.dataset));
+  for (const d of [...datasetModels]) {
+    if (used.has(d.name) || runModels.length === 0) continue;
+    diagnostics.push(warning('unused-declaration', `dataset '${d.name}' is used by no run; it is not loaded`, datasets.get(d.name)!.name.range, { hint: `remove it, or name it in a run's datasets:` }));
+    datasetModels.splice(datasetModels.indexOf(d), 1);
   }
 
   // ---- evaluate and review ---------------------------------------------------------------
@@ -264,6 +274,7 @@ function resolveDataset(d: DatasetDecl, diagnostics: Diagnostic[]): DatasetModel
     split = { name: s.name, version: s.version, params };
   }
   if (!spec || !loaderParams) return undefined;
+  checkLoaderParams(spec.name, d.name.name, loaderParams, loader!.params, loader!.origin, diagnostics);
   const hasValidation = typeof split.params['valid'] === 'number' && (split.params['valid'] as number) > 0;
   return {
     name: d.name.name,

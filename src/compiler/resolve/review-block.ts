@@ -1,6 +1,7 @@
 import type { JsonObject } from '../../core/json.js';
 import { describeValue, pathText, type Argument, type ReviewDecl, type Value } from '../ast/nodes.js';
-import { error, type Diagnostic } from '../diagnostics.js';
+import { error, warning, type Diagnostic } from '../diagnostics.js';
+import type { Range } from '../source.js';
 import type { ReviewModel, ReviewPlot, SignificanceTest } from '../../contract/model.js';
 import { suggest } from '../suggest.js';
 
@@ -23,6 +24,8 @@ export function resolveReview(
 ): ReviewModel {
   let compare = [...runNames];
   let baseline: string | undefined;
+  let baselineAt: Range | undefined;
+  let compareWritten = false;
   let tests: SignificanceTest[] = ['paired_t', 'wilcoxon'];
   let correction: 'holm' | 'none' = 'holm';
   let alpha = 0.05;
@@ -34,10 +37,12 @@ export function resolveReview(
       case 'compare': {
         const names = items.map((v) => runName(v, runNames, diagnostics)).filter((x): x is string => x !== undefined);
         compare = names;
+        compareWritten = true;
         break;
       }
       case 'baseline':
         baseline = runName(p.value, runNames, diagnostics);
+        baselineAt = p.value.range;
         break;
       case 'significance': {
         if (p.value.kind === 'None') {
@@ -75,7 +80,18 @@ export function resolveReview(
       }
     }
   }
-  if (baseline !== undefined && !compare.includes(baseline)) compare = [baseline, ...compare];
+  if (baseline !== undefined && !compare.includes(baseline)) {
+    // Compared anyway (deltas need it), but never silently: the table gets a row the user did not list.
+    if (compareWritten)
+      diagnostics.push(
+        warning('baseline-not-compared', `baseline '${baseline}' is not in compare:; it is compared too`, baselineAt, {
+          expected: `a baseline among ${compare.join(', ') || 'the compared runs'}`,
+          found: baseline,
+          hint: `add ${baseline} to compare:`,
+        }),
+      );
+    compare = [baseline, ...compare];
+  }
   return { compare, baseline: baseline ?? compare[0] ?? '', significance: { tests, correction, alpha }, plots };
 }
 

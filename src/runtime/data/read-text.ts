@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { DataError, fileSystemError, quoteFound } from './data-error.js';
+import type { InputFile } from './dataset.js';
 
 /**
  * Streaming reading of data files. Files are read in 1 MiB chunks, and gzip files (by magic
@@ -36,14 +38,18 @@ export async function isGzipFile(path: string): Promise<boolean> {
   }
 }
 
-/** The file's content as a stream of chunks; gunzipped when it is gzip. A `.gz` name without gzip magic is an error. */
-export async function openChunks(path: string): Promise<Readable> {
+/**
+ * The file's content as a stream of chunks; gunzipped when it is gzip. A `.gz` name without gzip
+ * magic is an error. `onRaw` sees the file's bytes as stored (before gunzip).
+ */
+export async function openChunks(path: string, onRaw?: (chunk: Buffer) => void): Promise<Readable> {
   const gz = await isGzipFile(path);
   if (!gz && /\.gz$/i.test(path)) {
     throw new DataError('not a valid gzip file', { file: path, expected: 'gzip data (starting with bytes 1f 8b)', found: 'other bytes' });
   }
   const raw = createReadStream(path, { highWaterMark: CHUNK });
   if (!gz) return raw;
+  if (onRaw) raw.on('data', (c) => onRaw(c as Buffer));
   return pipeline(raw, createGunzip({ chunkSize: CHUNK }), () => {
     // errors surface through the async iterator of the returned stream
   });
@@ -60,12 +66,27 @@ function zlibError(path: string, e: unknown): DataError | null {
 
 /**
  * Calls `sink` for every line of the file. Rejects binary files (a NUL byte) and corrupt gzip
- * with a DataError naming the file (and the line, for binary data).
+ * with a DataError naming the file (and the line, for binary data). A UTF-8 byte order mark at
+ * the start is skipped (it is invisible in every editor, so it must not become part of an id).
+ *
+ * Given the InputFile whose hash entered the content key, it hashes the bytes it parses and
+ * fails when they are not those: a file changed between hashing and loading is never cached
+ * under the old content's key.
  */
-export async function forEachLine(path: string, sink: LineSink): Promise<ReadStats> {
+export async function forEachLine(file: string | InputFile, sink: LineSink): Promise<ReadStats> {
+  const path = typeof file === 'string' ? file : file.path;
+  const expect = typeof file === 'string' ? undefined : file;
+  const hash = expect ? createHash('sha256') : undefined;
+  let rawBytes = 0;
+  const onRaw = (chunk: Buffer): void => {
+    hash?.update(chunk);
+    rawBytes += chunk.length;
+  };
   let stream: Readable;
+  let gz: boolean;
   try {
-    stream = await openChunks(path);
+    gz = await isGzipFile(path);
+    stream = await openChunks(path, onRaw);
   } catch (e) {
     throw fileSystemError(path, e) ?? e;
   }
@@ -75,11 +96,13 @@ export async function forEachLine(path: string, sink: LineSink): Promise<ReadSta
   let bytes = 0;
   const emit = (buf: Buffer, start: number, end: number): void => {
     lineNo++;
+    if (lineNo === 1 && end - start >= 3 && buf[start] === 0xef && buf[start + 1] === 0xbb && buf[start + 2] === 0xbf) start += 3;
     if (end > start && buf[end - 1] === 13) end--;
     sink(buf, start, end, lineNo);
   };
   try {
     for await (const buf of stream as AsyncIterable<Buffer>) {
+      if (!gz) onRaw(buf);
       bytes += buf.length;
       const nul = buf.indexOf(0);
       if (nul >= 0) {
@@ -116,6 +139,11 @@ export async function forEachLine(path: string, sink: LineSink): Promise<ReadSta
     const last = Buffer.concat(carry);
     emit(last, 0, last.length);
   }
+  if (expect && hash && (rawBytes !== expect.bytes || hash.digest('hex') !== expect.sha256))
+    throw new DataError('the file changed while expc was reading it (its content is not the one it hashed a moment before)', {
+      file: path,
+      hint: 'run again once nothing writes to it; nothing was cached from it',
+    });
   return { lines: lineNo, bytes };
 }
 

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { InternalError, UserError } from '../../core/errors.js';
 import { DataError, quoteFound } from '../data/data-error.js';
-import type { DataContext } from '../data/dataset.js';
+import type { DataContext, InputFile } from '../data/dataset.js';
 import { findUserPath, listSearched } from '../data/find-data-file.js';
 import { hashFile } from '../data/hash-file.js';
 import { IdInterner, InteractionBuilder } from '../data/interaction-builder.js';
@@ -35,7 +35,7 @@ export const csvLoader: DatasetLoader<CsvParams> = {
     const users = new IdInterner();
     const items = new IdInterner();
     for (let part = 0; part < inputs.length; part++) {
-      await parseCsv(inputs[part]!.path, params, (u, i) => b.add(users.id(u), items.id(i), part));
+      await parseCsv(inputs[part]!, params, (u, i) => b.add(users.id(u), items.id(i), part));
     }
     return b.build({
       inputs,
@@ -67,9 +67,11 @@ interface Layout {
 }
 
 /** Parses one file and hands each kept row's (user, item) to `row`. */
-export async function parseCsv(file: string, params: CsvParams, row: (user: string, item: string) => void): Promise<void> {
+export async function parseCsv(input: string | InputFile, params: CsvParams, row: (user: string, item: string) => void): Promise<void> {
+  const file = typeof input === 'string' ? input : input.path;
   let layout: Layout | null = null;
-  await forEachLine(file, (buf, start, end, line) => {
+  let rows = 0;
+  await forEachLine(input, (buf, start, end, line) => {
     let text = buf.toString('utf8', start, end);
     if (line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1); // UTF-8 byte order mark
     if (text.trim() === '') return;
@@ -99,9 +101,12 @@ export async function parseCsv(file: string, params: CsvParams, row: (user: stri
       if (!Number.isFinite(v)) throw new DataError('', { file, line, expected: `a numeric rating in column ${layout.rating + 1}`, found: quoteFound(r) });
       if (v < params.min_rating) return;
     }
+    rows++;
     row(user, item);
   });
   if (layout === null) throw new DataError('', { file, expected: 'rows of user and item ids', found: 'an empty file' });
+  if (rows === 0)
+    throw new DataError('', { file, expected: 'rows of user and item ids after the header', found: params.rating !== null && params.min_rating > 0 ? `no row with rating >= min_rating ${params.min_rating}` : 'only the header line' });
 }
 
 function sepName(sep: Separator): string {

@@ -1,7 +1,7 @@
 import { basename, join, resolve } from 'node:path';
 import { InternalError, UserError } from '../../core/errors.js';
 import { DataError } from '../data/data-error.js';
-import type { DataContext } from '../data/dataset.js';
+import type { DataContext, InputFile } from '../data/dataset.js';
 import { dataDirs, findInDataDirs, findUserPath, isDirectory, listSearched, plainOrGz } from '../data/find-data-file.js';
 import { hashFile } from '../data/hash-file.js';
 import { InteractionBuilder } from '../data/interaction-builder.js';
@@ -22,6 +22,7 @@ export const lightgcnLoader: DatasetLoader<LightgcnParams> = {
     const dir = locateFolder(params, ctx);
     const files = [params.train, params.test].map((name) => {
       const f = plainOrGz(join(dir, name));
+      if (f === null && isDirectory(join(dir, name))) throw new DataError('', { file: join(dir, name), expected: `the file ${name}`, found: 'a folder' });
       if (f === null) {
         throw new DataError(`missing ${name} (nor ${name}.gz) in the LightGCN folder ${dir}; it needs both ${params.train} and ${params.test}`, {});
       }
@@ -33,7 +34,7 @@ export const lightgcnLoader: DatasetLoader<LightgcnParams> = {
   async load(params, ctx, inputs) {
     if (inputs.length !== 2) throw new InternalError(`lightgcn.load needs the train and test inputs, got ${inputs.length}`);
     const b = new InteractionBuilder();
-    for (let part = 0; part < 2; part++) await parseUserLines(inputs[part]!.path, part, b);
+    for (let part = 0; part < 2; part++) await parseUserLines(inputs[part]!, part, b);
     const label = `lightgcn ${params.name ?? params.path ?? ''}`.trim();
     return b.build({
       inputs,
@@ -46,7 +47,8 @@ export const lightgcnLoader: DatasetLoader<LightgcnParams> = {
 };
 
 function locateFolder(params: LightgcnParams, ctx: DataContext): string {
-  const hasTrain = (dir: string): boolean => isDirectory(dir) && plainOrGz(join(dir, params.train)) !== null;
+  // A folder in place of train.txt still identifies the data set's folder: the error then names that entry.
+  const hasTrain = (dir: string): boolean => isDirectory(dir) && (plainOrGz(join(dir, params.train)) !== null || isDirectory(join(dir, params.train)));
   if (params.path !== undefined && params.name !== undefined) {
     throw new UserError(`lightgcn: give either name ('${params.name}') or path ('${params.path}'), not both`);
   }
@@ -70,9 +72,10 @@ function locateFolder(params: LightgcnParams, ctx: DataContext): string {
 }
 
 /** Parses `uid iid iid ...` lines straight from the bytes into `b` with the given part. */
-async function parseUserLines(file: string, part: number, b: InteractionBuilder): Promise<void> {
+async function parseUserLines(input: InputFile, part: number, b: InteractionBuilder): Promise<void> {
+  const file = input.path;
   let lines = 0;
-  await forEachLine(file, (buf, start, end, line) => {
+  await forEachLine(input, (buf, start, end, line) => {
     let p = start;
     let first = true;
     let user = 0;

@@ -67,7 +67,8 @@ export async function parseUData(file: string, minRating: number, inputs: InputF
   const b = new InteractionBuilder();
   let nonEmpty = 0;
   const tabs = [0, 0, 0];
-  await forEachLine(file, (buf, start, end, line) => {
+  // The resolved input carries the hash of the key: the bytes parsed are checked against it.
+  await forEachLine(inputs.find((f) => f.path === file) ?? file, (buf, start, end, line) => {
     if (isBlank(buf, start, end)) return;
     nonEmpty++;
     let nt = 0;

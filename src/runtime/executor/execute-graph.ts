@@ -3,7 +3,10 @@ import { computeKeys, type NodeKey } from '../../contract/content-key.js';
 import type { LoadDatasetContext, LoadDatasetParams } from '../../contract/steps.js';
 import { UserError } from '../../core/errors.js';
 import type { Json, JsonObject } from '../../core/json.js';
+import { join } from 'node:path';
 import type { Artifact, ArtifactStore } from '../cache/artifact-store.js';
+import { CacheFsError } from '../cache/cache-fs-error.js';
+import { KeyLocks } from '../cache/key-lock.js';
 import { DATASET_LOADERS } from '../datasets/loaders.js';
 import type { EventSink } from '../events.js';
 import type { RuntimeServices } from './services.js';
@@ -29,6 +32,8 @@ export interface ExecutionResult {
   keys: Map<string, NodeKey>;
   /** Artifacts of nodes that ran or were cached. */
   artifacts: Map<string, Artifact>;
+  /** Set when the cache refused a write (full disk, read-only...): later steps were not started. */
+  cacheFailure?: CacheFsError;
 }
 
 /**
@@ -61,6 +66,8 @@ export interface ExecuteOptions {
   emit: EventSink;
   /** Recompute these nodes even when cached (true: all). */
   force?: boolean | ((node: GraphNode) => boolean);
+  /** One lock per content key (default: <cache>/locks/), shared by every process using the cache. */
+  locks?: KeyLocks;
 }
 
 /**
@@ -85,6 +92,8 @@ export async function executeGraph(graph: ExecutionGraph, options: ExecuteOption
   const status = new Map<string, NodeStatus>();
   const force = options.force ?? false;
   const computedNow = new Set<string>();
+  const locks = options.locks ?? new KeyLocks(join(store.root, 'locks'));
+  let cacheFailure: CacheFsError | undefined;
   for (const node of graph.nodes) {
     const base = { id: node.id, kind: node.kind, label: node.label };
     const sourceFailure = failures.get(node.id);
@@ -96,8 +105,8 @@ export async function executeGraph(graph: ExecutionGraph, options: ExecuteOption
       continue;
     }
     const badInput = node.inputs.find((i) => status.get(i) === 'failed' || status.get(i) === 'skipped');
-    if (badInput) {
-      const because = `${badInput} ${status.get(badInput) === 'failed' ? 'failed' : 'was skipped'}`;
+    if (badInput || cacheFailure) {
+      const because = badInput ? `${badInput} ${status.get(badInput) === 'failed' ? 'failed' : 'was skipped'}` : `the cache cannot be written (${cacheFailure!.code})`;
       emit({ type: 'node-skipped', id: node.id, label: node.label, because });
       outcomes.push({ ...base, key: keys.get(node.id)?.key ?? null, status: 'skipped', seconds: 0, error: because });
       status.set(node.id, 'skipped');
@@ -107,35 +116,56 @@ export async function executeGraph(graph: ExecutionGraph, options: ExecuteOption
     // --force recomputes each content key once per run: a second node with the same key (a sweep
     // point equal to its run) reuses what this run just computed.
     const forced = (typeof force === 'function' ? force(node) : force) && !computedNow.has(key);
-    const cached = forced ? null : store.get(key);
-    if (cached) {
-      artifacts.set(node.id, cached);
-      emit({ type: 'node-cached', id: node.id, label: node.label, key });
-      outcomes.push({ ...base, key, status: 'cached', seconds: 0, meta: cached.meta });
-      status.set(node.id, 'cached');
-      continue;
-    }
-    emit({ type: 'node-start', id: node.id, label: node.label });
-    const t0 = performance.now();
+    let lock: { release(): void } | undefined;
     try {
-      const inputs = new Map(node.inputs.map((i) => [i, artifacts.get(i)!]));
-      const step = STEPS[node.kind];
-      const content = await step.run({ node, key, inputs, services, store, emit });
-      const artifact = store.put(key, node.kind, node.id, content);
-      computedNow.add(key);
-      const seconds = (performance.now() - t0) / 1000;
-      artifacts.set(node.id, artifact);
-      emit({ type: 'node-done', id: node.id, label: node.label, key, seconds, summary: step.summarize?.(content) });
-      outcomes.push({ ...base, key, status: 'ran', seconds, meta: content.meta });
-      status.set(node.id, 'ran');
+      let cached = forced ? null : store.get(key);
+      if (!cached) {
+        // Another process may be computing this key: wait for it, then use its result.
+        lock = await locks.acquire(key, (owner) =>
+          emit({ type: 'log', level: 'info', id: node.id, message: `waiting for ${owner ? `expc pid ${owner.pid} on ${owner.host}` : 'another expc'}, which is computing this step` }),
+        );
+        if (!forced) cached = store.get(key);
+      }
+      if (cached) {
+        artifacts.set(node.id, cached);
+        emit({ type: 'node-cached', id: node.id, label: node.label, key });
+        outcomes.push({ ...base, key, status: 'cached', seconds: 0, meta: cached.meta });
+        status.set(node.id, 'cached');
+        continue;
+      }
+      emit({ type: 'node-start', id: node.id, label: node.label });
+      const t0 = performance.now();
+      try {
+        const inputs = new Map(node.inputs.map((i) => [i, artifacts.get(i)!]));
+        const step = STEPS[node.kind];
+        const content = await step.run({ node, key, inputs, services, store, emit, forced, external: keys.get(node.id)!.details.external });
+        const artifact = store.put(key, node.kind, node.id, content, { replace: forced });
+        computedNow.add(key);
+        const seconds = (performance.now() - t0) / 1000;
+        artifacts.set(node.id, artifact);
+        emit({ type: 'node-done', id: node.id, label: node.label, key, seconds, summary: step.summarize?.(content) });
+        outcomes.push({ ...base, key, status: 'ran', seconds, meta: artifact.meta });
+        status.set(node.id, 'ran');
+      } catch (e) {
+        if (e instanceof CacheFsError) cacheFailure ??= e;
+        const message = messageOf(e as Error);
+        emit({ type: 'node-failed', id: node.id, label: node.label, message: message.text });
+        outcomes.push({ ...base, key, status: 'failed', seconds: (performance.now() - t0) / 1000, error: message.text, internal: message.internal });
+        status.set(node.id, 'failed');
+      }
     } catch (e) {
-      const message = messageOf(e as Error);
+      // The cache could not be read or locked: a clear error for this step, and no new steps.
+      if (!(e instanceof CacheFsError)) throw e;
+      cacheFailure ??= e;
+      const message = messageOf(e);
       emit({ type: 'node-failed', id: node.id, label: node.label, message: message.text });
-      outcomes.push({ ...base, key, status: 'failed', seconds: (performance.now() - t0) / 1000, error: message.text, internal: message.internal });
+      outcomes.push({ ...base, key, status: 'failed', seconds: 0, error: message.text, internal: false });
       status.set(node.id, 'failed');
+    } finally {
+      lock?.release();
     }
   }
-  return { outcomes, keys, artifacts };
+  return { outcomes, keys, artifacts, ...(cacheFailure ? { cacheFailure } : {}) };
 }
 
 /** User mistakes print their message; anything else is a bug and keeps its stack. */

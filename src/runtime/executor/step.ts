@@ -1,3 +1,4 @@
+import type { Json } from '../../core/json.js';
 import type { GraphNode } from '../../contract/graph.js';
 import type { Artifact, ArtifactContent, ArtifactStore } from '../cache/artifact-store.js';
 import type { EventSink } from '../events.js';
@@ -12,6 +13,10 @@ export interface StepContext {
   services: RuntimeServices;
   store: ArtifactStore;
   emit: EventSink;
+  /** --force: recompute from scratch (no checkpoint either). */
+  forced?: boolean;
+  /** The facts from outside the graph that entered the key (load_dataset: the data files and their hashes). */
+  external?: Json;
 }
 
 /**

@@ -1,9 +1,13 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sha256Hex, type Json } from '../../core/json.js';
+import { createHash } from 'node:crypto';
+import { type Json } from '../../core/json.js';
+import { arr, int, nullable, num, obj, shapeProblem, str } from '../../core/json-shape.js';
+import { cacheFsError } from '../cache/cache-fs-error.js';
 import type { Tables, TrainerState } from '../engine/engine.js';
 
-const MAGIC = 'EXPCCKP1';
+/** 2: the sha256 covers the header too (an altered nextEpoch or dim is detected, not used). */
+const MAGIC = 'EXPCCKP2';
 
 /** Everything a training step needs to continue after an interruption as if it never stopped. */
 export interface TrainingCheckpoint {
@@ -16,11 +20,33 @@ export interface TrainingCheckpoint {
   evalsSinceBest: number;
 }
 
+/** What the trial being trained needs a checkpoint to match before it is used. */
+export interface CheckpointExpectation {
+  numUsers: number;
+  numItems: number;
+  dim: number;
+  epochs: number;
+}
+
+const HEADER_SCHEMA = obj({
+  nextEpoch: { type: 'integer', minimum: 1 },
+  step: int,
+  dim: { type: 'integer', minimum: 1 },
+  arrays: arr(obj({ name: str, length: int })),
+  curves: obj({ epochs: arr(obj({ epoch: int, loss: num, seconds: num })) }, ['epochs']),
+  best: nullable(obj({ epoch: int, value: num })),
+  evalsSinceBest: int,
+});
+
 export function checkpointPath(cacheRoot: string, key: string): string {
   return join(cacheRoot, 'checkpoints', `${key}.ckpt`);
 }
 
-/** One file: magic, header length, JSON header (with the body's sha256), float32 arrays. Written atomically. */
+/**
+ * One file: magic, the sha256 of everything after it, header length, JSON header, float32
+ * arrays. Written atomically (tmp + rename); a failed write removes its tmp file and throws a
+ * CacheFsError for file-system refusals.
+ */
 export function writeCheckpoint(path: string, c: TrainingCheckpoint): void {
   const arrays: [string, Float32Array][] = [
     ['user', c.state.tables.user],
@@ -29,13 +55,6 @@ export function writeCheckpoint(path: string, c: TrainingCheckpoint): void {
   ];
   if (c.best) arrays.push(['best:user', c.best.tables.user], ['best:item', c.best.tables.item]);
   if (c.best?.params) arrays.push(['best:param:user', c.best.params.user], ['best:param:item', c.best.params.item]);
-  const bodyLen = arrays.reduce((n, [, a]) => n + a.byteLength, 0);
-  const body = new Uint8Array(bodyLen);
-  let off = 0;
-  for (const [, a] of arrays) {
-    body.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), off);
-    off += a.byteLength;
-  }
   const header = JSON.stringify({
     nextEpoch: c.nextEpoch,
     step: c.state.step,
@@ -44,22 +63,40 @@ export function writeCheckpoint(path: string, c: TrainingCheckpoint): void {
     curves: c.curves,
     best: c.best ? { epoch: c.best.epoch, value: c.best.value } : null,
     evalsSinceBest: c.evalsSinceBest,
-    sha256: sha256Hex(body),
   });
   const h = new TextEncoder().encode(header);
-  const out = new Uint8Array(8 + 4 + h.length + body.length);
+  const bodyLen = arrays.reduce((n, [, a]) => n + a.byteLength, 0);
+  const out = new Uint8Array(8 + 32 + 4 + h.length + bodyLen);
   out.set(new TextEncoder().encode(MAGIC), 0);
-  new DataView(out.buffer).setUint32(8, h.length, true);
-  out.set(h, 12);
-  out.set(body, 12 + h.length);
-  mkdirSync(join(path, '..'), { recursive: true });
+  new DataView(out.buffer).setUint32(40, h.length, true);
+  out.set(h, 44);
+  let off = 44 + h.length;
+  for (const [, a] of arrays) {
+    out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), off);
+    off += a.byteLength;
+  }
+  out.set(createHash('sha256').update(out.subarray(40)).digest(), 8);
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, out);
-  renameSync(tmp, path);
+  try {
+    mkdirSync(join(path, '..'), { recursive: true });
+    writeFileSync(tmp, out);
+    renameSync(tmp, path);
+  } catch (e) {
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      /* nothing more to do */
+    }
+    throw cacheFsError(e, path, 'write the training checkpoint') ?? e;
+  }
 }
 
-/** Returns undefined when there is no usable checkpoint (absent, or failing its checks, which `warn` reports). */
-export function readCheckpoint(path: string, warn: (m: string) => void): TrainingCheckpoint | undefined {
+/**
+ * Returns undefined when there is no usable checkpoint: absent, failing its hash or shape, or
+ * not matching the trial (`expect`). A bad one is reported to `warn` and removed: training then
+ * starts from the beginning, which gives the same result.
+ */
+export function readCheckpoint(path: string, warn: (m: string) => void, expect: CheckpointExpectation): TrainingCheckpoint | undefined {
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
@@ -67,43 +104,62 @@ export function readCheckpoint(path: string, warn: (m: string) => void): Trainin
     return undefined;
   }
   try {
-    if (bytes.subarray(0, 8).toString('latin1') !== MAGIC) throw new Error('bad magic');
-    const hLen = bytes.readUInt32LE(8);
-    const header = JSON.parse(bytes.subarray(12, 12 + hLen).toString('utf8'));
-    const body = bytes.subarray(12 + hLen);
-    if (sha256Hex(body) !== header.sha256) throw new Error('body does not match its sha256');
+    if (bytes.length < 44 || bytes.subarray(0, 8).toString('latin1') !== MAGIC) throw new Error('not an expc checkpoint of this version');
+    if (!createHash('sha256').update(bytes.subarray(40)).digest().equals(bytes.subarray(8, 40))) throw new Error('it does not match its sha256');
+    const hLen = bytes.readUInt32LE(40);
+    if (44 + hLen > bytes.length) throw new Error('truncated header');
+    const header = JSON.parse(bytes.subarray(44, 44 + hLen).toString('utf8')) as Record<string, unknown>;
+    const shape = shapeProblem(HEADER_SCHEMA, header);
+    if (shape) throw new Error(`header ${shape}`);
+    const h = header as { nextEpoch: number; step: number; dim: number; arrays: { name: string; length: number }[]; curves: Json; best: { epoch: number; value: number } | null; evalsSinceBest: number };
+    // Hash-valid but for another trial shape (a bug, or a file copied by hand): never used.
+    if (h.dim !== expect.dim) throw new Error(`it has dimension ${h.dim}, the trial ${expect.dim}`);
+    if (h.nextEpoch >= expect.epochs) throw new Error(`it resumes at epoch ${h.nextEpoch + 1}, the trial has ${expect.epochs} epochs`);
+    const body = bytes.subarray(44 + hLen);
     const arrays = new Map<string, Float32Array>();
     let off = 0;
-    for (const { name, length } of header.arrays as { name: string; length: number }[]) {
+    for (const { name, length } of h.arrays) {
+      if (off + length * 4 > body.length) throw new Error('body shorter than its header says');
       const copy = new Float32Array(length);
       new Uint8Array(copy.buffer).set(body.subarray(off, off + length * 4));
       arrays.set(name, copy);
       off += length * 4;
     }
     if (off !== body.length) throw new Error('body length mismatch');
+    const sized = (name: string, rows: number): Float32Array => {
+      const a = arrays.get(name);
+      if (!a || a.length !== rows * expect.dim) throw new Error(`array ${name} is ${a ? `${a.length} values` : 'missing'}, expected ${rows} x ${expect.dim}`);
+      return a;
+    };
     const slots: Record<string, Float32Array> = {};
     for (const [k, v] of arrays) if (k.startsWith('slot:')) slots[k.slice(5)] = v;
-    const dim = header.dim as number;
+    const dim = h.dim;
+    const user = sized('user', expect.numUsers);
+    const item = sized('item', expect.numItems);
     return {
-      nextEpoch: header.nextEpoch,
-      state: { step: header.step, tables: { user: arrays.get('user')!, item: arrays.get('item')!, dim }, slots },
-      curves: header.curves,
-      best: header.best
+      nextEpoch: h.nextEpoch,
+      state: { step: h.step, tables: { user, item, dim }, slots },
+      curves: h.curves,
+      best: h.best
         ? {
-            ...header.best,
-            tables: { user: arrays.get('best:user')!, item: arrays.get('best:item')!, dim },
-            params: arrays.has('best:param:user') ? { user: arrays.get('best:param:user')!, item: arrays.get('best:param:item')!, dim } : null,
+            ...h.best,
+            tables: { user: sized('best:user', expect.numUsers), item: sized('best:item', expect.numItems), dim },
+            params: arrays.has('best:param:user') ? { user: sized('best:param:user', expect.numUsers), item: sized('best:param:item', expect.numItems), dim } : null,
           }
         : null,
-      evalsSinceBest: header.evalsSinceBest,
+      evalsSinceBest: h.evalsSinceBest,
     };
   } catch (e) {
-    warn(`ignoring checkpoint ${path}: ${(e as Error).message}`);
-    rmSync(path, { force: true });
+    warn(`ignoring checkpoint ${path} (${(e as Error).message}); training this trial from the start`);
+    removeCheckpoint(path);
     return undefined;
   }
 }
 
 export function removeCheckpoint(path: string): void {
-  rmSync(path, { force: true });
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    /* a read-only cache: it stays, and is verified again before any use */
+  }
 }

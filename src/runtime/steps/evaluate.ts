@@ -3,6 +3,7 @@ import type { Json } from '../../core/json.js';
 import { jsonFile, npyFile } from '../cache/artifact-store.js';
 import type { UserItems } from '../../core/user-items.js';
 import { computeMetrics } from '../evaluation/metrics.js';
+import { checkRankingFits } from '../resources/memory-estimate.js';
 import type { Step } from '../executor/step.js';
 import { type Curves, decodeModel, decodeSplit, decodeTables } from './artifact-codecs.js';
 
@@ -22,6 +23,7 @@ export const evaluateStep: Step = {
     const users = split.test.activeUsers();
     const exclude: UserItems[] = split.valid ? [split.train, split.valid] : [split.train];
     const k = Math.max(...p.cutoffs);
+    if (!(await services.backend()).gpu) checkRankingFits(users.length, split.numItems, exclude.reduce((a, e) => a + e.nnz, 0), tables.dim, k, services.options.threads);
     const ranker = await services.ranker();
     const t0 = performance.now();
     const topK = await ranker.topK({ tables, users, exclude, k, similarity });

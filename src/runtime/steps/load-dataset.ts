@@ -1,19 +1,21 @@
 import type { LoadDatasetContext, LoadDatasetParams } from '../../contract/steps.js';
 import { UserError } from '../../core/errors.js';
 import type { Json } from '../../core/json.js';
+import type { InputFile } from '../data/dataset.js';
 import { DATASET_LOADERS } from '../datasets/loaders.js';
 import type { Step } from '../executor/step.js';
 import { encodeDataset } from './artifact-codecs.js';
 
 /** Reads a dataset's files (or generates it) into dense-id interaction arrays. */
 export const loadDatasetStep: Step = {
-  async run({ node, services, emit }) {
+  async run({ node, services, emit, external }) {
     const p = node.params as unknown as LoadDatasetParams;
     const c = node.context as unknown as LoadDatasetContext;
     const loader = DATASET_LOADERS[p.loader.name];
     if (!loader) throw new UserError(`no loader for dataset component '${p.loader.name}'`);
     const ctx = services.dataContext(c.baseDir, (m) => emit({ type: 'log', level: 'info', message: m, id: node.id }));
-    const inputs = await loader.resolveInputs(p.loader.params, ctx);
+    // The files exactly as hashed into the key: the loader checks that it parses those bytes.
+    const inputs = Array.isArray(external) ? (external as unknown as InputFile[]) : await loader.resolveInputs(p.loader.params, ctx);
     const d = await loader.load(p.loader.params, ctx, inputs);
     return {
       files: encodeDataset(d),

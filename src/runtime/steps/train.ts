@@ -6,10 +6,13 @@ import type { Json } from '../../core/json.js';
 import { jsonFile } from '../cache/artifact-store.js';
 import { UserItems } from '../../core/user-items.js';
 import type { EpochSchedule, Tables, TrainingProblem } from '../engine/engine.js';
+import { checkRankingFits, checkTrainingFits } from '../resources/memory-estimate.js';
 import { computeMetrics } from '../evaluation/metrics.js';
 import type { Step } from '../executor/step.js';
 import { type Curves, decodeSplit, encodeModel } from './artifact-codecs.js';
-import { checkpointPath, readCheckpoint, removeCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { CacheFsError } from '../cache/cache-fs-error.js';
+import { divergenceHint } from '../training/divergence-hint.js';
+import { checkpointPath, readCheckpoint, removeCheckpoint, writeCheckpoint, type TrainingCheckpoint } from './checkpoint.js';
 
 const copyTables = (t: Tables): Tables => ({ user: t.user.slice(), item: t.item.slice(), dim: t.dim });
 
@@ -20,7 +23,7 @@ const copyTables = (t: Tables): Tables => ({ user: t.user.slice(), item: t.item.
  * Progress is checkpointed, so an interrupted run resumes where it stopped.
  */
 export const trainStep: Step = {
-  async run({ node, key, inputs, services, store, emit }) {
+  async run({ node, key, inputs, services, store, emit, forced }) {
     const p = node.params as unknown as TrainParams;
     const split = decodeSplit(inputs.get(node.inputs[0]!)!);
     const model = bindModel(p);
@@ -33,15 +36,47 @@ export const trainStep: Step = {
     const schedule: EpochSchedule = { batch: t.batch, shuffle: t.shuffle, dropLast: t.drop_last, seed: t.seed };
     const { engine, reason } = await services.engineFor(model);
     const backend = await services.backend();
+    // Refuse what cannot fit before any table is allocated, naming the parameter to change.
+    checkTrainingFits(
+      {
+        numUsers: problem.numUsers,
+        numItems: problem.numItems,
+        numPairs: pairs.users.length,
+        nnz: split.train.nnz,
+        dim: model.encoder.dim,
+        negatives: model.sampler.layout === 'per_positive' ? model.sampler.width(1) : model.sampler.width(t.batch),
+        batch: t.batch,
+        threads: services.options.threads,
+        excludePositives: p.sampler.params['exclude_positives'] === true,
+        adam: model.optimizer.slots.length > 0,
+        targets: model.backprop.targets,
+      },
+      engine.name,
+    );
+    if (p.monitor.split !== null && !backend.gpu)
+      checkRankingFits(split.numUsers, split.numItems, split.train.nnz + (split.valid?.nnz ?? 0), model.encoder.dim, Math.max(1, ...p.monitor.cutoffs), services.options.threads);
     const ckptPath = checkpointPath(store.root, key);
     const warn = (message: string) => emit({ type: 'log', level: 'warn', message, id: node.id });
-    const resumed = services.options.checkpointSeconds > 0 ? readCheckpoint(ckptPath, warn) : undefined;
-    const init = resumed?.state.tables ?? model.encoder.init(split.numUsers, split.numItems, t.seed);
-    const trainer = await engine.createTrainer(problem, model, schedule, init, { threads: services.options.threads });
+    const dim = model.encoder.dim;
+    // --force recomputes from scratch: an interrupted run's checkpoint is not used either.
+    if (forced) removeCheckpoint(ckptPath);
+    let resumed: TrainingCheckpoint | undefined =
+      services.options.checkpointSeconds > 0 && !forced ? readCheckpoint(ckptPath, warn, { numUsers: split.numUsers, numItems: split.numItems, dim, epochs: t.epochs }) : undefined;
+    const fresh = () => model.encoder.init(split.numUsers, split.numItems, t.seed);
+    let trainer = await engine.createTrainer(problem, model, schedule, resumed?.state.tables ?? fresh(), { threads: services.options.threads });
     try {
       if (resumed) {
-        await trainer.loadState(resumed.state);
-        emit({ type: 'log', level: 'info', message: `resuming from the checkpoint after epoch ${resumed.nextEpoch}`, id: node.id });
+        try {
+          await trainer.loadState(resumed.state);
+          emit({ type: 'log', level: 'info', message: `resuming from the checkpoint after epoch ${resumed.nextEpoch}`, id: node.id });
+        } catch (e) {
+          // Valid, but from another engine's state layout: start over (same result, only slower).
+          warn(`ignoring checkpoint ${ckptPath} (${(e as Error).message}); training this trial from the start`);
+          removeCheckpoint(ckptPath);
+          resumed = undefined;
+          await trainer.dispose();
+          trainer = await engine.createTrainer(problem, model, schedule, fresh(), { threads: services.options.threads });
+        }
       }
 
       // What is monitored: relevant items, the users that have some, and what is masked.
@@ -58,13 +93,14 @@ export const trainStep: Step = {
       let evalsSinceBest = resumed?.evalsSinceBest ?? 0;
       let stoppedEarly = false;
       let lastCheckpoint = performance.now();
+      let checkpoints = true;
       const started = performance.now();
       for (let epoch = resumed?.nextEpoch ?? 0; epoch < t.epochs; epoch++) {
         const t0 = performance.now();
         const r = await trainer.trainEpoch(epoch);
         const seconds = (performance.now() - t0) / 1000;
         if (!Number.isFinite(r.loss))
-          throw new UserError(`training diverged at epoch ${epoch + 1}: the loss is ${r.loss}`, { hint: 'lower optimizer.lr, or add weight decay' });
+          throw new UserError(`training diverged at epoch ${epoch + 1}: the loss is ${r.loss}`, { hint: divergenceHint(p) });
         const entry: Curves['epochs'][number] = { epoch: epoch + 1, loss: r.loss, seconds };
         const isLast = epoch === t.epochs - 1;
         let metricEvent: { name: string; value: number; best: number; bestEpoch: number } | undefined;
@@ -87,8 +123,15 @@ export const trainStep: Step = {
         emit({ type: 'epoch', id: node.id, epoch: epoch + 1, epochs: t.epochs, loss: r.loss, seconds, metric: metricEvent });
         if (stoppedEarly) break;
         const every = services.options.checkpointSeconds * 1000;
-        if (every > 0 && performance.now() - lastCheckpoint > every && !isLast) {
-          writeCheckpoint(ckptPath, { nextEpoch: epoch + 1, state: await trainer.saveState(), curves: curves as unknown as Json, best, evalsSinceBest });
+        if (checkpoints && every > 0 && performance.now() - lastCheckpoint > every && !isLast) {
+          try {
+            writeCheckpoint(ckptPath, { nextEpoch: epoch + 1, state: await trainer.saveState(), curves: curves as unknown as Json, best, evalsSinceBest });
+          } catch (e) {
+            // A checkpoint only saves time: a full disk stops checkpointing, not training.
+            if (!(e instanceof CacheFsError)) throw e;
+            warn(`${e.message}; training goes on without checkpoints`);
+            checkpoints = false;
+          }
           lastCheckpoint = performance.now();
         }
       }
@@ -126,7 +169,7 @@ export const trainStep: Step = {
 /** Problems that would make training impossible, said in the user's terms. */
 function checkProblem(problem: TrainingProblem, p: TrainParams, model: TrainingModel): void {
   const n = problem.pairUsers.length;
-  if (n === 0) throw new UserError('the training split has no interactions');
+  if (n === 0) throw new UserError('the training split has no interactions', { hint: 'check the dataset\'s files and its split (test/valid shares, min_rating)' });
   if (p.training.drop_last && n < p.training.batch)
     throw new UserError(`drop_last with batch ${p.training.batch} leaves no batch: the training split has only ${n} pairs`, { hint: 'lower training.batch or set drop_last: false' });
   const negatives = model.sampler.layout === 'per_positive' ? model.sampler.width(1) : 0;

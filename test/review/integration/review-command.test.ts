@@ -270,4 +270,75 @@ describe('expc review (end to end on a tiny experiment)', function () {
     await runs({ cacheDir, json: true, out: json.out, warn: json.warn, run: 'onebp' });
     assert.equal((JSON.parse(json.lines.join('\n')) as unknown[]).length, 2);
   });
+
+  it('a version whose content was emptied but whose hash was kept is not current, and diffing it is a clear error (finding 9)', async () => {
+    const dir = join(reviewsDir, 'tiny');
+    const v2 = join(dir, 'v2.json');
+    const original = readFileSync(v2, 'utf8');
+    try {
+      const doc = JSON.parse(original) as ReviewDocument;
+      writeFileSync(v2, JSON.stringify({ ...doc, content: { ...doc.content, datasets: [] } }));
+      const o = io();
+      const r = await review({ file, cacheDir, reviewsDir, runtime: RUNTIME, out: o.out, warn: o.warn });
+      assert.equal(r.status, 'written');
+      assert.equal(r.version, 3);
+      assert.match(o.warnings.join('\n'), /v2\.json: its content does not match its contentHash \(edited or damaged\); it is not taken as current/);
+      await assert.rejects(reviewDiff({ args: [file, 'v1', 'v2'], reviewsDir, json: false, out: () => {}, warn: () => {} }), (e: unknown) => {
+        assert.ok(e instanceof UserError, String(e));
+        assert.match(e.message, /v2\.json: its content does not match its contentHash/);
+        return true;
+      });
+    } finally {
+      writeFileSync(v2, original);
+      for (const ext of ['md', 'html', 'json']) rmSync(join(dir, `v3.${ext}`), { force: true });
+    }
+  });
+
+  it('valid JSON of the wrong shape in a review version, a run record or the index is a clear message, never a TypeError (finding 6)', async () => {
+    const dir = join(reviewsDir, 'tiny');
+    const v1path = join(dir, 'v1.json');
+    const original = readFileSync(v1path, 'utf8');
+    try {
+      const doc = JSON.parse(original) as Record<string, unknown> & { content: Record<string, unknown> };
+      for (const bad of [{ ...doc, content: { ...doc.content, datasets: 'none' } }, { ...doc, content: { ...doc.content, config: { runs: 3 } } }]) {
+        writeFileSync(v1path, JSON.stringify(bad));
+        await assert.rejects(reviewDiff({ args: [file, 'v1', 'v2'], reviewsDir, json: false, out: () => {}, warn: () => {} }), (e: unknown) => {
+          assert.ok(e instanceof UserError, String(e));
+          assert.match(e.message, /v1\.json is not an expc review of this version: \/content/);
+          return true;
+        });
+      }
+    } finally {
+      writeFileSync(v1path, original);
+    }
+    const runsDir = join(cacheDir, 'runs');
+    const [first] = readdirSync(runsDir).filter((n) => n.endsWith('.json')).sort();
+    const recordPath = join(runsDir, first!);
+    const record = readFileSync(recordPath, 'utf8');
+    const index = join(cacheDir, 'index', 'tiny.json');
+    const indexText = readFileSync(index, 'utf8');
+    try {
+      writeFileSync(recordPath, JSON.stringify({ ...JSON.parse(record), nodes: 'x', model: { trials: [{ id: 1 }] } }));
+      writeFileSync(index, JSON.stringify({ experiment: 'tiny', nodes: { 'load:syn': { key: 3 }, 'split:syn': 'x' } }));
+      const o = io();
+      const listed = await runs({ cacheDir, json: false, out: o.out, warn: o.warn });
+      assert.equal(listed.length, 1);
+      assert.match(o.warnings.join('\n'), /skipping .*\.json: not a run record of this expc/);
+      const o2 = io();
+      const r = await review({ file, cacheDir, reviewsDir, runtime: RUNTIME, out: o2.out, warn: o2.warn });
+      assert.equal(r.status, 'current');
+      // A record edited but still of the right shape fails its own hash.
+      const edited = JSON.parse(record) as { seconds: number };
+      writeFileSync(recordPath, JSON.stringify({ ...edited, seconds: edited.seconds + 1 }));
+      const o3 = io();
+      assert.equal((await runs({ cacheDir, json: false, out: o3.out, warn: o3.warn })).length, 1);
+      assert.match(o3.warnings.join('\n'), /does not match its sha256/);
+      const { plan } = await import('../../../src/cli/commands/plan.js');
+      const o4 = io();
+      await plan({ file, cacheDir, runtime: RUNTIME, json: false, out: o4.out, warn: o4.warn });
+    } finally {
+      writeFileSync(recordPath, record);
+      writeFileSync(index, indexText);
+    }
+  });
 });

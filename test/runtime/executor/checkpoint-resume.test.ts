@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ArtifactStore } from '../../../src/runtime/cache/artifact-store.js';
@@ -16,7 +16,7 @@ run a { backprop: onebp(beta: 0.9) }
 `;
 
 /** Runs the experiment; `crashAt` makes the progress sink throw at that epoch, like a killed process. */
-async function execute(root: string, crashAt?: number) {
+async function execute(root: string, crashAt?: number, force = false) {
   const { graph } = compileFiles({ 'e.exp': src });
   const store = new ArtifactStore(root);
   // Checkpoint after every epoch (any positive interval shorter than an epoch).
@@ -24,6 +24,7 @@ async function execute(root: string, crashAt?: number) {
   const events: ExecutorEvent[] = [];
   try {
     const r = await executeGraph(graph!, {
+      force,
       store,
       services,
       emit: (e) => {
@@ -70,6 +71,57 @@ describe('training checkpoints', function () {
     } finally {
       rmSync(straight, { recursive: true, force: true });
       rmSync(broken, { recursive: true, force: true });
+    }
+  });
+
+  const trainedEpochs = (events: ExecutorEvent[]) => events.filter((e): e is Extract<ExecutorEvent, { type: 'epoch' }> => e.type === 'epoch').map((e) => e.epoch);
+
+  it('a checkpoint whose header was altered (nextEpoch) is not used: all epochs are trained, the same tables result (finding 2)', async () => {
+    const straight = mkdtempSync(join(tmpdir(), 'expc-ckpt-a-'));
+    const broken = mkdtempSync(join(tmpdir(), 'expc-ckpt-b-'));
+    try {
+      const reference = await execute(straight);
+      await execute(broken, 4);
+      const [name] = readdirSync(join(broken, 'checkpoints'));
+      const p = join(broken, 'checkpoints', name!);
+      const b = readFileSync(p);
+      const at = b.indexOf('"nextEpoch":3');
+      assert.ok(at > 0);
+      b[at + '"nextEpoch":'.length] = '5'.charCodeAt(0);
+      writeFileSync(p, b);
+      const again = await execute(broken);
+      assert.deepEqual(trainedEpochs(again.events), [1, 2, 3, 4, 5, 6]);
+      assert.ok(again.events.some((e) => e.type === 'log' && e.level === 'warn' && /does not match its sha256/.test(e.message)));
+      const key = reference.r.keys.get('train:syn/a')!.key;
+      assert.deepEqual(Array.from(decodeTables(again.store.get(key)!).user), Array.from(decodeTables(reference.store.get(key)!).user));
+    } finally {
+      rmSync(straight, { recursive: true, force: true });
+      rmSync(broken, { recursive: true, force: true });
+    }
+  });
+
+  it('--force trains from the start even when a checkpoint exists', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'expc-ckpt-f-'));
+    try {
+      await execute(root, 4);
+      const again = await execute(root, undefined, true);
+      assert.deepEqual(trainedEpochs(again.events), [1, 2, 3, 4, 5, 6]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('a checkpoint the file system refuses is a warning: training goes on and the result is stored (finding 5)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'expc-ckpt-w-'));
+    try {
+      writeFileSync(join(root, 'checkpoints'), 'a file where the checkpoint folder should be');
+      const r = await execute(root);
+      assert.equal(r.r.outcomes.find((o) => o.id === 'train:syn/a')!.status, 'ran');
+      const warnings = r.events.filter((e) => e.type === 'log' && e.level === 'warn').map((e) => (e.type === 'log' ? e.message : ''));
+      assert.equal(warnings.length, 1, warnings.join('\n'));
+      assert.match(warnings[0]!, /cannot write the training checkpoint .*\(ENOTDIR|EEXIST\).*; training goes on without checkpoints/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
     }
   });
 });

@@ -154,4 +154,26 @@ describe('executeGraph: --force', function () {
       rmSync(root, { recursive: true, force: true });
     }
   });
+
+  it('--force replaces the stored result (recomputing with another engine stores that engine\'s result)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'expc-force-'));
+    try {
+      const src = 'experiment f\ndataset syn = synthetic(users: 40, items: 30, per_user: 8, seed: 5)\ndefaults { encoder: mf(dim: 4) training: (epochs: 2, batch: 32) }\nrun a { }\n';
+      const { graph } = compileFiles({ 'e.exp': src });
+      const store = new ArtifactStore(root);
+      for (const [engine, force] of [['fused', false], ['tfjs', true]] as const) {
+        const services = new RuntimeServices({ backend: 'cpu', engine, threads: 1, dataDirs: [], allowDownload: false, checkpointSeconds: 0 });
+        try {
+          const r = await executeGraph(graph!, { store, services, emit: () => {}, force });
+          const key = r.keys.get('train:syn/a')!.key;
+          assert.equal(store.get(key)!.meta['engine'], engine);
+          assert.equal(r.outcomes.find((o) => o.id === 'train:syn/a')!.meta!['engine'], engine);
+        } finally {
+          await services.dispose();
+        }
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 });

@@ -4,6 +4,7 @@ import { KernelPool } from '../../kernels/kernel-pool.js';
 import { BackpropCode, LossCode, OptimizerCode, SYNC_SIZE, TRAIN_CHUNK, TrainCtx } from '../../kernels/kernel-layout.js';
 import { usersWithoutNegatives } from '../../../components/samplers/uniform.js';
 import type { BackpropBehaviour, OptimizerBehaviour, SamplerBehaviour, LossBehaviour, Similarity } from '../../../contract/training.js';
+import { BITSET_MAX_BYTES, checkTrainingFits, fusedTrainingBytes } from '../../resources/memory-estimate.js';
 import { negativesStream } from '../../training/epoch.js';
 import type { Batch, EpochResult, EpochSchedule, Tables, Trainer, TrainerOptions, TrainerState, TrainingProblem } from '../engine.js';
 
@@ -19,8 +20,6 @@ export interface FusedPlan {
   optimizer: NonNullable<OptimizerBehaviour['fused']>;
 }
 
-/** The positives as a bitset (one membership probe per draw instead of a binary search) up to this size. */
-const BITSET_MAX_BYTES = 64 << 20;
 
 /** Floats per row inside the kernels: dim rounded up to a multiple of 4 (f32x4), padding kept at zero. */
 export const strideOf = (dim: number): number => Math.ceil(dim / 4) * 4;
@@ -103,16 +102,11 @@ export class FusedTrainer implements Trainer {
     const nnz = problem.positives.nnz;
     const words = Math.ceil(numItems / 32);
     const bitsetBytes = exclude && numUsers * words * 4 <= BITSET_MAX_BYTES ? numUsers * words * 4 : 0;
-    // bucket lists: one per (chunk of the batch, thread)
+    const shape = { numUsers, numItems, numPairs, nnz, dim, negatives: n, batch: B, threads, excludePositives: exclude, adam, targets };
+    // The train step checked this already; here it guards direct callers before the memory is created.
+    checkTrainingFits(shape, 'fused', Number.POSITIVE_INFINITY);
+    const bytes = fusedTrainingBytes(shape, TRAIN_CHUNK);
     const lists = Math.ceil(B / TRAIN_CHUNK) * threads;
-    const bucketBytes = lists * TRAIN_CHUNK * ((n + 1) * 16 + 8) + lists * 12;
-    const bytes =
-      bitsetBytes +
-      bucketBytes +
-      (rowU + rowI) * (1 + (targets.user ? (adam ? 3 : 1) : 0)) +
-      (targets.item ? rowI * (adam ? 3 : 1) : 0) +
-      numPairs * 16 + (numUsers + 1 + nnz) * 4 + numUsers * 5 + numItems * 5 +
-      B * (8 + n * 4 + 8 + (2 * n + 3) * 4 + (n + 1) * 24) + 64 * 40;
     const pool = await KernelPool.create(threads, bytes, bytes + (4 << 20));
     try {
       if (pool.kernels.trainCtxSize() !== TrainCtx.size || pool.kernels.syncSize() !== SYNC_SIZE)
