@@ -7,7 +7,7 @@ import { hashFile } from '../data/hash-file.js';
 import { IdInterner, InteractionBuilder } from '../data/interaction-builder.js';
 import { forEachLine } from '../data/read-text.js';
 import { csvSpec, type CsvParams } from '../../components/datasets/csv.js';
-import type { DatasetLoader } from './loaders.js';
+import type { DatasetLoader } from './dataset-loader.js';
 
 /**
  * A generic CSV/TSV file of interactions: one row per (user, item[, rating]). Ids are strings

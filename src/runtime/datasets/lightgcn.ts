@@ -6,7 +6,7 @@ import { dataDirs, findInDataDirs, findUserPath, isDirectory, listSearched, plai
 import { hashFile } from '../data/hash-file.js';
 import { InteractionBuilder } from '../data/interaction-builder.js';
 import { forEachLine, lineText, parseUint } from '../data/read-text.js';
-import type { DatasetLoader } from './loaders.js';
+import type { DatasetLoader } from './dataset-loader.js';
 import { lightgcnSpec, type LightgcnParams } from '../../components/datasets/lightgcn.js';
 
 /**

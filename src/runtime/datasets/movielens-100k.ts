@@ -7,7 +7,7 @@ import { hashFile } from '../data/hash-file.js';
 import { InteractionBuilder } from '../data/interaction-builder.js';
 import { forEachLine, isBlank, lineText, parseUint } from '../data/read-text.js';
 import { downloadZipEntry, firstWritableDir } from './download.js';
-import type { DatasetLoader } from './loaders.js';
+import type { DatasetLoader } from './dataset-loader.js';
 import { movielens100kSpec, type Movielens100kParams } from '../../components/datasets/movielens-100k.js';
 
 /**

@@ -2,7 +2,7 @@ import { UserError } from '../../core/errors.js';
 import { CounterRng, shuffleInPlace, Stream } from '../../core/rng.js';
 import type { LoadedDataset } from '../data/dataset.js';
 import { InteractionBuilder } from '../data/interaction-builder.js';
-import type { DatasetLoader } from './loaders.js';
+import type { DatasetLoader } from './dataset-loader.js';
 import { syntheticSpec, type SyntheticParams } from '../../components/datasets/synthetic.js';
 
 /**

@@ -27,6 +27,3 @@ export interface Ranker {
   /** users.length x k item ids, row-major, best first; -1 padding when fewer candidates. */
   topK(req: RankRequest): Promise<Int32Array>;
 }
-
-export { jsRanker } from './js-ranker.js';
-export { createTfjsRanker } from './tfjs-ranker.js';

@@ -6,7 +6,9 @@ import type { TrainingEngine } from '../engine/engine.js';
 import { fusedEngine } from '../engine/fused/fused-engine.js';
 import { selectEngine } from '../engine/select-engine.js';
 import { createTfjsEngine } from '../engine/tfjs/tfjs-engine.js';
-import { createTfjsRanker, jsRanker, type Ranker } from '../evaluation/rank.js';
+import { jsRanker } from '../evaluation/js-ranker.js';
+import type { Ranker } from '../evaluation/rank.js';
+import { createTfjsRanker } from '../evaluation/tfjs-ranker.js';
 import { createWasmRanker } from '../evaluation/wasm-ranker.js';
 
 export type EngineChoice = 'auto' | 'tfjs' | 'fused';

@@ -57,7 +57,7 @@ describe('ArtifactStore', () => {
     put();
     const f = join(root, 'objects', 'ab', KEY, 'user.npy');
     const b = readFileSync(f);
-    b[b.length - 1] ^= 0xff;
+    b[b.length - 1]! ^= 0xff;
     writeFileSync(f, b);
     assert.equal(store.get(KEY), null);
     assert.match(warnings[0]!, /file user\.npy does not match its sha256/);

@@ -3,7 +3,9 @@ import { CounterRng } from '../../../src/core/rng.js';
 import { selectBackend } from '../../../src/runtime/backend/select-backend.js';
 import { UserItems } from '../../../src/core/user-items.js';
 import type { Tables } from '../../../src/runtime/engine/engine.js';
-import { createTfjsRanker, jsRanker, type RankRequest, type Ranker } from '../../../src/runtime/evaluation/rank.js';
+import { jsRanker } from '../../../src/runtime/evaluation/js-ranker.js';
+import type { RankRequest, Ranker } from '../../../src/runtime/evaluation/rank.js';
+import { createTfjsRanker } from '../../../src/runtime/evaluation/tfjs-ranker.js';
 
 /** The definition, by brute force: every non-excluded item scored in float64, sorted by (score desc, id asc). */
 function bruteForce(req: RankRequest): Int32Array {
