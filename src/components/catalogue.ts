@@ -20,6 +20,7 @@ import { lightgcn } from './encoders/lightgcn.js';
 import { mf } from './encoders/mf.js';
 import { bce } from './losses/bce.js';
 import { bpr } from './losses/bpr.js';
+import { ccl } from './losses/ccl.js';
 import { infonce } from './losses/infonce.js';
 import { adam } from './optimizers/adam.js';
 import { sgd } from './optimizers/sgd.js';
@@ -36,7 +37,7 @@ export { RUN_SLOTS, type RunSlot } from '../contract/component.js';
 /** The training components of each slot: what bindModel and the engines' tables range over. */
 export const ENCODERS: readonly TrainingComponent<EncoderBehaviour>[] = [mf, lightgcn];
 export const SAMPLERS: readonly TrainingComponent<SamplerBehaviour>[] = [uniform, popularity, inBatch, hard];
-export const LOSSES: readonly TrainingComponent<LossBehaviour>[] = [infonce, bpr, bce];
+export const LOSSES: readonly TrainingComponent<LossBehaviour>[] = [infonce, bpr, bce, ccl];
 export const BACKPROPS: readonly TrainingComponent<BackpropBehaviour>[] = [both, onebp, userOnly];
 export const OPTIMIZERS: readonly TrainingComponent<OptimizerBehaviour>[] = [adam, sgd];
 export const REGULARIZERS: readonly TrainingComponent<RegularizerBehaviour>[] = [l2];
