@@ -133,9 +133,15 @@ export interface SamplerBehaviour {
   readonly logq: boolean;
   /** A reason this sampler cannot draw from the data (said to the user), or null. */
   check(data: TrainingData): string | null;
-  /** Called once per trial before training (item frequencies, tables of q). */
+  /** Called by every trainer before training (item frequencies, tables of q); resets any state. */
   prepare(data: TrainingData): void;
   fill(req: FillRequest): void;
+  /**
+   * State carried across batches and epochs (a memory bank of recent items, a refreshed
+   * candidate table), saved with the trainer's checkpoints so that a resumed run draws exactly
+   * what an uninterrupted one draws. Absent: the sampler is a pure function of (seed, epoch, position).
+   */
+  readonly state?: { save(): Float32Array; load(saved: Float32Array): void };
   readonly fused?: { code: 'uniform'; negatives: number; excludePositives: boolean };
 }
 

@@ -31,6 +31,8 @@ export interface TrainerState {
   tables: Tables;
   /** Optimiser slots by name (`m.user`, `v.item`, ...), same layout as the tables. */
   slots: Record<string, Float32Array>;
+  /** The sampler's state, for samplers that keep one (SamplerBehaviour.state). */
+  sampler?: Float32Array;
 }
 
 /**

@@ -54,6 +54,7 @@ export function writeCheckpoint(path: string, c: TrainingCheckpoint): void {
     ...Object.entries(c.state.slots).map(([k, v]) => [`slot:${k}`, v] as [string, Float32Array]),
   ];
   if (c.best) arrays.push(['best:user', c.best.tables.user], ['best:item', c.best.tables.item]);
+  if (c.state.sampler) arrays.push(['sampler', c.state.sampler]);
   if (c.best?.params) arrays.push(['best:param:user', c.best.params.user], ['best:param:item', c.best.params.item]);
   const header = JSON.stringify({
     nextEpoch: c.nextEpoch,
@@ -138,7 +139,7 @@ export function readCheckpoint(path: string, warn: (m: string) => void, expect: 
     const item = sized('item', expect.numItems);
     return {
       nextEpoch: h.nextEpoch,
-      state: { step: h.step, tables: { user, item, dim }, slots },
+      state: { step: h.step, tables: { user, item, dim }, slots, ...(arrays.has('sampler') ? { sampler: arrays.get('sampler')! } : {}) },
       curves: h.curves,
       best: h.best
         ? {

@@ -5,6 +5,7 @@ import { buildNormalizedAdjacency } from '../../../components/encoders/graph/nor
 import { SparsePropagation, type TablePair } from '../../kernels/sparse-propagation.js';
 import { accumulateScoreGradients, addPenalty, batchScores, pairScores, type RowTables } from '../batch-scores.js';
 import { allocBatch, batchCount, epochOrder, fillBatch } from '../../training/epoch.js';
+import { loadSamplerState } from '../sampler-state.js';
 import type { EpochResult, EpochSchedule, Tables, Trainer, TrainerOptions, TrainerState, TrainingProblem } from '../engine.js';
 
 /**
@@ -235,7 +236,8 @@ export class GraphTrainer implements Trainer {
     this.check();
     const slots: Record<string, Float32Array> = {};
     for (const [key, t] of Object.entries(this.slots)) slots[key] = this.read(t)[key.endsWith('.user') ? 'user' : 'item'];
-    return { step: this.step, tables: this.read(this.P), slots };
+    const sampler = this.model.sampler.state?.save();
+    return { step: this.step, tables: this.read(this.P), slots, ...(sampler ? { sampler } : {}) };
   }
 
   async loadState(state: TrainerState): Promise<void> {
@@ -252,6 +254,7 @@ export class GraphTrainer implements Trainer {
       this.write(table, { user: w === 'user' ? state.slots[key]! : zero, item: w === 'item' ? state.slots[key]! : zero, dim: this.d });
     }
     this.step = state.step;
+    loadSamplerState(this.model.sampler, state);
   }
 
   async dispose(): Promise<void> {

@@ -1,6 +1,7 @@
 import type { Json } from '../../../core/json.js';
 import type { Batch, PreparedEncoder, TrainingModel } from '../../../contract/training.js';
 import { allocBatch, batchCount, epochOrder, fillBatch } from '../../training/epoch.js';
+import { loadSamplerState } from '../sampler-state.js';
 import type { EpochResult, EpochSchedule, Tables, Trainer, TrainerState, TrainingProblem } from '../engine.js';
 import { referencePairScores, referenceStateFrom, referenceStep, type ReferenceState } from './reference-step.js';
 
@@ -74,13 +75,15 @@ export class ReferenceTrainer implements Omit<Trainer, 'engine'> {
   async saveState(): Promise<TrainerState> {
     const slots: Record<string, Float32Array> = {};
     for (const [k, v] of Object.entries(this.state.slots)) slots[k] = toF32(v);
-    return { step: this.state.step, tables: await this.parameters(), slots };
+    const sampler = this.model.sampler.state?.save();
+    return { step: this.state.step, tables: await this.parameters(), slots, ...(sampler ? { sampler } : {}) };
   }
 
   async loadState(s: TrainerState): Promise<void> {
     const slots: Record<string, Float64Array> = {};
     for (const [k, v] of Object.entries(s.slots)) slots[k] = Float64Array.from(v);
     this.state = { ...referenceStateFrom(s.tables), step: s.step, slots };
+    loadSamplerState(this.model.sampler, s);
   }
 
   async dispose(): Promise<void> {}

@@ -7,6 +7,7 @@ import { activate, type Backend } from '../../backend/select-backend.js';
 import { aggregationPlan, movingAggregationTf } from '../../../components/backprop/moving-aggregation.js';
 import { COSINE_NORM_FLOOR, rowScoresTf } from '../../../components/losses/similarity.js';
 import { allocBatch, batchCount, epochOrder, fillBatch } from '../../training/epoch.js';
+import { loadSamplerState } from '../sampler-state.js';
 import type { EpochResult, EpochSchedule, Support, Tables, Trainer, TrainerOptions, TrainerState, TrainingEngine, TrainingProblem } from '../engine.js';
 
 type Tf = typeof TF;
@@ -307,7 +308,8 @@ class TfjsTrainer implements Trainer {
   async saveState(): Promise<TrainerState> {
     const slots: Record<string, Float32Array> = {};
     for (const w of ['user', 'item'] as const) for (const [n, v] of Object.entries(this.slots[w] ?? {})) slots[`${n}.${w}`] = await this.read(v);
-    return { step: this.step, tables: await this.parameters(), slots };
+    const sampler = this.model.sampler.state?.save();
+    return { step: this.step, tables: await this.parameters(), slots, ...(sampler ? { sampler } : {}) };
   }
 
   async loadState(state: TrainerState): Promise<void> {
@@ -329,6 +331,7 @@ class TfjsTrainer implements Trainer {
       }
     }
     this.step = state.step;
+    loadSamplerState(this.model.sampler, state);
   }
 
   async dispose(): Promise<void> {
