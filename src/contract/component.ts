@@ -38,6 +38,8 @@ export interface ComponentSpec {
   schema: ParamSchema;
   /** Names accepted for the same component (`ssm` for `infonce`). */
   aliases?: string[];
+  /** Artifacts the component's step reads besides the split: `adjacency` (graph encoders). */
+  needs?: readonly 'adjacency'[];
 }
 
 /** Identity with a type check: keeps component files declarative. */

@@ -12,6 +12,7 @@ import type { ResolvedComponent } from './model.js';
 export const STEP_VERSIONS = {
   load_dataset: 1,
   split: 1,
+  adjacency: 1,
   train: 1,
   evaluate: 1,
 } as const;
@@ -29,6 +30,11 @@ export interface LoadDatasetContext {
 
 export interface SplitParams {
   split: ResolvedComponent;
+}
+
+/** The normalised user-item adjacency of a split's training pairs, for graph encoders; `builder` versions its construction. */
+export interface AdjacencyParams {
+  builder: number;
 }
 
 /** What training evaluates every eval_every epochs: the curves and the epoch selection. */
@@ -58,6 +64,7 @@ export interface EvaluateStepParams extends EvaluateParams {
 export type StepParams = {
   load_dataset: LoadDatasetParams;
   split: SplitParams;
+  adjacency: AdjacencyParams;
   train: TrainParams;
   evaluate: EvaluateStepParams;
 };

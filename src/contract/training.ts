@@ -29,6 +29,19 @@ export interface TrainingData {
   pairItems: Int32Array;
   /** The same pairs as per-user sets (negative sampling excludes these). */
   positives: UserItems;
+  /** The normalised adjacency of the pairs, when the graph built it as an artifact (graph encoders build it otherwise). */
+  adjacency?: CsrAdjacency;
+}
+
+/** A symmetric normalised user-item adjacency in CSR (users 0..numUsers-1, then items). */
+export interface CsrAdjacency {
+  numUsers: number;
+  numItems: number;
+  n: number;
+  nnz: number;
+  indptr: Int32Array;
+  indices: Int32Array;
+  values: Float32Array;
 }
 
 /**

@@ -2,13 +2,16 @@ import { dirname } from 'node:path';
 import { METRIC_NAMES } from '../../contract/training-schema.js';
 import type { ExperimentModel, Trial } from '../../contract/model.js';
 import { ExecutionGraph, type GraphNode } from '../../contract/graph.js';
-import { asJson, type EvaluateStepParams, type LoadDatasetContext, type LoadDatasetParams, type MonitorParams, type SplitParams, type TrainParams } from '../../contract/steps.js';
+import { findComponent } from '../../components/catalogue.js';
+import { NORMALIZED_ADJACENCY_VERSION } from '../../components/encoders/graph/normalized-adjacency.js';
+import { asJson, type AdjacencyParams, type EvaluateStepParams, type LoadDatasetContext, type LoadDatasetParams, type MonitorParams, type SplitParams, type TrainParams } from '../../contract/steps.js';
 
 /**
  * The experiment as steps:
  *
  *   load:<ds> -> split:<ds> -> train:<ds>/<trial> -> evaluate:<ds>/<trial>
  *                        \______________________________^
+ *                        \-> adjacency:<ds> -> train (graph encoders only)
  *
  * One load and one split per dataset; one train and one evaluate per trial. Dataset and trial
  * names are not parameters: renaming a run does not invalidate its cached results.
@@ -23,11 +26,23 @@ export function buildGraph(model: ExperimentModel): ExecutionGraph {
     const split: SplitParams = { split: ds.split };
     nodes.push({ id: `split:${ds.name}`, kind: 'split', label: `split ${ds.name} (${ds.split.name})`, params: asJson(split), inputs: [`load:${ds.name}`], dataset: ds.name });
   }
+  const adjacencies = new Set<string>();
   for (const trial of model.trials) {
     const ds = model.datasets.find((d) => d.name === trial.dataset)!;
     const train = trainParams(trial, ds.protocol, ds.hasValidation, model);
     const trainId = `train:${trial.dataset}/${trial.id}`;
-    nodes.push({ id: trainId, kind: 'train', label: `train ${trial.id} on ${trial.dataset}`, params: asJson(train), inputs: [`split:${trial.dataset}`], dataset: trial.dataset, trial: trial.id, run: trial.run });
+    const inputs = [`split:${trial.dataset}`];
+    // a graph encoder reads the split's normalised adjacency, built once per split and cached
+    if (findComponent('encoder', trial.config.encoder.name)?.needs?.includes('adjacency')) {
+      const id = `adjacency:${trial.dataset}`;
+      if (!adjacencies.has(id)) {
+        adjacencies.add(id);
+        const adj: AdjacencyParams = { builder: NORMALIZED_ADJACENCY_VERSION };
+        nodes.push({ id, kind: 'adjacency', label: `adjacency of ${trial.dataset}`, params: asJson(adj), inputs: [`split:${trial.dataset}`], dataset: trial.dataset });
+      }
+      inputs.push(id);
+    }
+    nodes.push({ id: trainId, kind: 'train', label: `train ${trial.id} on ${trial.dataset}`, params: asJson(train), inputs, dataset: trial.dataset, trial: trial.id, run: trial.run });
     const evaluate: EvaluateStepParams = { metrics: model.evaluate.metrics, cutoffs: model.evaluate.cutoffs, protocol: ds.protocol };
     nodes.push({
       id: `evaluate:${trial.dataset}/${trial.id}`,

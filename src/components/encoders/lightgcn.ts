@@ -1,7 +1,7 @@
 import type * as TF from '@tensorflow/tfjs-core';
 import { defineComponent } from '../../contract/component.js';
-import type { EncoderBehaviour, PreparedEncoder, Tables64, TrainingData } from '../../contract/training.js';
-import { buildNormalizedAdjacency, buildNormalizedAdjacencyReference, type NormalizedAdjacency } from './graph/normalized-adjacency.js';
+import type { CsrAdjacency, EncoderBehaviour, PreparedEncoder, Tables64, TrainingData } from '../../contract/training.js';
+import { buildNormalizedAdjacency, buildNormalizedAdjacencyReference } from './graph/normalized-adjacency.js';
 import { propagateBackwardReference, propagateForwardReference } from './graph/propagation-reference.js';
 import { initProperties, initTables, type InitParams } from './init-tables.js';
 
@@ -33,14 +33,14 @@ function unstack(x: Float64Array, numUsers: number, dim: number): Tables64 {
  * One propagation y = Â x in tfjs as a gather of neighbour rows, scaled by the edge values, and
  * a segment sum into the rows: autograd's backward is the transposed scatter, Â^T g = Â g.
  */
-function propagateTf(tf: typeof TF, x: TF.Tensor2D, adj: NormalizedAdjacency, edges: { rows: Int32Array; cols: Int32Array }): TF.Tensor2D {
+function propagateTf(tf: typeof TF, x: TF.Tensor2D, adj: CsrAdjacency, edges: { rows: Int32Array; cols: Int32Array }): TF.Tensor2D {
   const msgs = tf.mul(tf.gather(x, tf.tensor1d(edges.cols, 'int32')), tf.tensor2d(adj.values, [adj.nnz, 1]));
   return tf.unsortedSegmentSum(msgs, tf.tensor1d(edges.rows, 'int32'), adj.n) as TF.Tensor2D;
 }
 
-export function prepareLightgcn(data: TrainingData, layers: number): PreparedEncoder & { adjacency: NormalizedAdjacency } {
+export function prepareLightgcn(data: TrainingData, layers: number): PreparedEncoder & { adjacency: CsrAdjacency } {
   const { numUsers, numItems, pairUsers, pairItems } = data;
-  const adjacency = buildNormalizedAdjacency(numUsers, numItems, pairUsers, pairItems);
+  const adjacency = data.adjacency ?? buildNormalizedAdjacency(numUsers, numItems, pairUsers, pairItems);
   let reference: ReturnType<typeof buildNormalizedAdjacencyReference> | null = null;
   const ref = () => (reference ??= buildNormalizedAdjacencyReference(numUsers, numItems, pairUsers, pairItems));
   let edges: { rows: Int32Array; cols: Int32Array } | null = null;
@@ -72,6 +72,7 @@ export const lightgcn = defineComponent<LightgcnParams, EncoderBehaviour>({
   name: 'lightgcn',
   version: 1,
   summary: 'LightGCN: layer-0 embeddings propagated K times over the normalised user-item graph, layers averaged',
+  needs: ['adjacency'],
   schema: {
     type: 'object',
     properties: {

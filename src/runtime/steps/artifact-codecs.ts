@@ -2,7 +2,7 @@ import { InternalError } from '../../core/errors.js';
 import { jsonFile, npyFile, type Artifact } from '../cache/artifact-store.js';
 import type { LoadedDataset, SplitData } from '../data/dataset.js';
 import { UserItems } from '../../core/user-items.js';
-import type { ModelDescription, Tables } from '../../contract/training.js';
+import type { CsrAdjacency, ModelDescription, Tables } from '../../contract/training.js';
 
 /**
  * How step results are laid out as files (.npy arrays, readable with numpy.load; JSON for the
@@ -110,4 +110,25 @@ export function decodeTables(a: Artifact): Tables {
 export interface Curves {
   epochs: { epoch: number; loss: number; seconds: number; metrics?: Record<string, number> }[];
   monitored: 'valid' | 'test' | null;
+}
+
+/** A normalised adjacency as three CSR arrays; the sizes are in the arrays' shapes. */
+export function encodeAdjacency(a: CsrAdjacency): Record<string, Uint8Array> {
+  return {
+    'indptr.npy': npyFile(a.indptr.subarray(0, a.n + 1)),
+    'indices.npy': npyFile(a.indices.subarray(0, a.nnz)),
+    'values.npy': npyFile(a.values.subarray(0, a.nnz)),
+    'shape.json': jsonFile({ numUsers: a.numUsers, numItems: a.numItems }),
+  };
+}
+
+export function decodeAdjacency(art: Artifact): CsrAdjacency {
+  const indptr = art.npy('indptr.npy').data;
+  const indices = art.npy('indices.npy').data;
+  const values = art.npy('values.npy').data;
+  const { numUsers, numItems } = art.json<{ numUsers: number; numItems: number }>('shape.json');
+  if (!(indptr instanceof Int32Array) || !(indices instanceof Int32Array) || !(values instanceof Float32Array)) throw new InternalError('adjacency arrays are not int32/int32/float32');
+  const n = numUsers + numItems;
+  if (indptr.length !== n + 1 || indices.length !== values.length || indptr[n] !== indices.length) throw new InternalError(`adjacency arrays do not fit ${numUsers} users and ${numItems} items`);
+  return { numUsers, numItems, n, nnz: indices.length, indptr, indices, values };
 }

@@ -9,7 +9,7 @@ import type { EpochSchedule, Tables, TrainingProblem } from '../engine/engine.js
 import { checkRankingFits, checkTrainingFits } from '../resources/memory-estimate.js';
 import { computeMetrics } from '../evaluation/metrics.js';
 import type { Step } from '../executor/step.js';
-import { type Curves, decodeSplit, encodeModel } from './artifact-codecs.js';
+import { type Curves, decodeAdjacency, decodeSplit, encodeModel } from './artifact-codecs.js';
 import { CacheFsError } from '../cache/cache-fs-error.js';
 import { divergenceHint } from '../training/divergence-hint.js';
 import { checkpointPath, readCheckpoint, removeCheckpoint, writeCheckpoint, type TrainingCheckpoint } from './checkpoint.js';
@@ -29,7 +29,8 @@ export const trainStep: Step = {
     const model = bindModel(p);
     const t = p.training;
     const pairs = split.train.pairs();
-    const problem: TrainingProblem = { numUsers: split.numUsers, numItems: split.numItems, pairUsers: pairs.users, pairItems: pairs.items, positives: split.train };
+    const adjacency = node.inputs[1] ? decodeAdjacency(inputs.get(node.inputs[1])!) : undefined;
+    const problem: TrainingProblem = { numUsers: split.numUsers, numItems: split.numItems, pairUsers: pairs.users, pairItems: pairs.items, positives: split.train, ...(adjacency ? { adjacency } : {}) };
     checkProblem(problem, p, model);
     const description: ModelDescription = { encoder: model.names.encoder, scorer: model.loss.similarity, embeddingsAreParameters: model.encoder.embeddingsAreParameters };
 

@@ -74,7 +74,7 @@ export class GraphTrainer implements Trainer {
     if (init.dim !== dim || init.user.length !== numUsers * dim || init.item.length !== numItems * dim)
       throw new InternalError(`graph trainer: initial tables (dim ${init.dim}) do not match ${numUsers} users, ${numItems} items, dim ${dim}`);
     if (model.optimizer.lazy) throw new InternalError('graph trainer: a lazy optimiser cannot train a graph encoder (compatibility check)');
-    const adj = buildNormalizedAdjacency(numUsers, numItems, problem.pairUsers, problem.pairItems);
+    const adj = problem.adjacency ?? buildNormalizedAdjacency(numUsers, numItems, problem.pairUsers, problem.pairItems);
     const stride = Math.ceil(dim / 4) * 4;
     const table = Math.ceil(((numUsers + numItems) * stride * 4) / 64) * 64;
     const prop = await SparsePropagation.create(adj, { dim, layers, threads: options.threads, extraBytes: GraphTrainer.tableCount(model) * table });
