@@ -34,7 +34,10 @@ export type DiagnosticCode =
   | 'invalid-value'
   | 'invalid-sweep'
   | 'incompatible-components'
-  | 'experiment-in-import';
+  | 'too-many-trials'
+  | 'experiment-in-import'
+  // command-line overrides (-S path=value)
+  | 'invalid-override';
 
 export interface RelatedInformation {
   message: string;

@@ -109,8 +109,15 @@ async function datasetSection(model: ExperimentModel, inputs: ReviewInputs, name
 
   const sweeps: SweepSection[] = [];
   for (const s of model.sweeps) {
+    // Grouped by the point's values, not the trial id: the point equal to the run is the run's own
+    // trial (named 'onebp', not 'onebp[backprop.beta=0.99]'), and its seeds belong together.
     const points = new Map<string, TrialSection[]>();
-    for (const t of trials) if (t.sweeps.some((x) => x.sweep === s.name)) points.set(pointOf(t.id), [...(points.get(pointOf(t.id)) ?? []), t]);
+    for (const t of trials) {
+      const values = t.sweeps.find((x) => x.sweep === s.name)?.point;
+      if (!values) continue;
+      const label = `${s.run}[${Object.entries(values).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(',')}]`;
+      points.set(label, [...(points.get(label) ?? []), t]);
+    }
     if (points.size === 0) continue;
     sweeps.push({
       name: s.name,
