@@ -1,4 +1,5 @@
 import type { ExperimentModel } from '../compiler/model.js';
+import type { Json } from '../core/json.js';
 import type { NodeOutcome } from '../runtime/executor/execute-graph.js';
 
 const SHORT: Record<string, string> = { precision: 'P', recall: 'R', f1: 'F1', ndcg: 'NDCG', hr: 'HR', mrr: 'MRR', map: 'MAP' };
@@ -49,4 +50,40 @@ export function summaryTables(model: ExperimentModel, outcomes: NodeOutcome[]): 
     parts.push(`${heading}\n${formatTable(['trial', ...columns.map(shortMetric), 'kept', 's/epoch', 'engine', 'train'], rows)}`);
   }
   return parts.join('\n\n');
+}
+
+/** Test metrics of one trial as the summary shows them (the paper protocol's best test values). */
+export function trialMetrics(model: ExperimentModel, datasetName: string, trialId: string, outcomes: ReadonlyMap<string, NodeOutcome>): Record<string, number> {
+  const ds = model.datasets.find((d) => d.name === datasetName);
+  const ev = outcomes.get(`evaluate:${datasetName}/${trialId}`);
+  if (ds?.protocol === 'paper') {
+    const best = (ev?.meta?.['paperBest'] ?? {}) as Record<string, { value: number }>;
+    return Object.fromEntries(Object.entries(best).map(([k, v]) => [k, v.value]));
+  }
+  return { ...((ev?.meta?.['mean'] ?? {}) as Record<string, number>) };
+}
+
+/** What `expc run --json` prints. */
+export function runSummaryJson(model: ExperimentModel, outcomes: NodeOutcome[], extra: Record<string, Json>): Json {
+  const byId = new Map(outcomes.map((o) => [o.id, o]));
+  const count = (s: string) => outcomes.filter((o) => o.status === s).length;
+  return {
+    experiment: model.name,
+    ...extra,
+    steps: { ran: count('ran'), cached: count('cached'), failed: count('failed'), skipped: count('skipped') },
+    overrides: model.overrides ?? [],
+    trials: model.trials.map((t) => {
+      const tr = byId.get(`train:${t.dataset}/${t.id}`);
+      return {
+        trial: t.id,
+        run: t.run,
+        dataset: t.dataset,
+        seed: t.seed,
+        protocol: model.datasets.find((d) => d.name === t.dataset)?.protocol ?? 'validation',
+        status: byId.get(`evaluate:${t.dataset}/${t.id}`)?.status ?? 'not run',
+        keptEpoch: (tr?.meta?.['keptEpoch'] as Json | undefined) ?? null,
+        metrics: trialMetrics(model, t.dataset, t.id, byId),
+      };
+    }),
+  };
 }

@@ -15,6 +15,8 @@ import { RuntimeServices, type RuntimeOptions } from '../../runtime/executor/ser
 import { EXPC_VERSION, gitFacts } from '../../runtime/record/environment.js';
 import { readRunRecords } from '../../runtime/record/run-record.js';
 import { compileOrThrow } from '../compile-file.js';
+import { keysWithRecordedData } from '../recorded-keys.js';
+import type { ProjectRoot } from '../project-root.js';
 import { displayPath } from '../paths.js';
 
 export const DEFAULT_REVIEWS_DIR = 'reviews';
@@ -22,6 +24,11 @@ export const DEFAULT_REVIEWS_DIR = 'reviews';
 export interface ReviewOptions {
   file: string;
   cacheDir: string;
+  root?: ProjectRoot;
+  /** Command-line overrides (`-S path=value`): the review of the experiment as overridden. */
+  overrides?: string[];
+  /** Only errors and the final line. */
+  quiet?: boolean;
   /** Reviews go to <reviewsDir>/<experiment>/v<N>.{md,html,json}. */
   reviewsDir: string;
   runtime: RuntimeOptions;
@@ -55,10 +62,10 @@ export async function review(o: ReviewOptions): Promise<ReviewResult> {
   const t0 = performance.now();
   if (o.run) {
     const { run } = await import('./run.js');
-    await run({ file: o.file, cacheDir: o.cacheDir, runtime: o.runtime, force: false, progress: o.progress ?? 'auto', argv: o.argv ?? ['run', o.file], out: o.out, warn: o.warn });
-    o.out('');
+    await run({ file: o.file, cacheDir: o.cacheDir, root: o.root, overrides: o.overrides, runtime: o.runtime, force: false, progress: o.progress ?? 'auto', argv: o.argv ?? ['run', o.file], out: o.out, warn: o.warn });
+    if (!o.quiet) o.out('');
   }
-  const { model, graph } = compileOrThrow(o.file, o.run ? () => {} : o.warn);
+  const { model, graph } = compileOrThrow(o.file, o.run ? () => {} : o.warn, o.overrides ?? []);
   // Keys hash the data files; a review reads results and never downloads a dataset.
   const services = new RuntimeServices({ ...o.runtime, allowDownload: false });
   let keyed: Awaited<ReturnType<typeof graphKeys>>;
@@ -68,7 +75,8 @@ export async function review(o: ReviewOptions): Promise<ReviewResult> {
     await services.dispose();
   }
   const store = new ArtifactStore(o.cacheDir, (m) => o.warn(`warning: ${m}`));
-  const loaded = loadResults(model, graph, keyed.keys, keyed.blocked, store);
+  const keys = keysWithRecordedData(graph, keyed, o.cacheDir, (m) => o.warn(`note: ${m}`));
+  const loaded = loadResults(model, graph, keys, new Map(), store);
   if ('missing' in loaded) throw missingStepsError(model.name, o.file, loaded.missing);
 
   const cache = new AnalysisCache(store, model.name, o.runtime.threads);

@@ -10,11 +10,18 @@ import { newRunId, writeRunRecord, type RunRecord } from '../../runtime/record/r
 import { compileOrThrow } from '../compile-file.js';
 import { displayPath } from '../paths.js';
 import { lineRenderer, listrRenderer, type ProgressRenderer } from '../progress.js';
-import { summaryTables } from '../summary.js';
+import { describeRoot, type ProjectRoot } from '../project-root.js';
+import { runSummaryJson, summaryTables } from '../summary.js';
 
 export interface RunOptions {
   file: string;
   cacheDir: string;
+  /** The project root the cache was found from, printed so that nobody has to guess. */
+  root?: ProjectRoot;
+  /** Command-line overrides, `path=value` (`-S training.epochs=5`). */
+  overrides?: string[];
+  /** Print nothing but errors: the caller prints the JSON summary. */
+  json?: boolean;
   runtime: RuntimeOptions;
   /** Recompute even cached steps. */
   force: boolean;
@@ -30,6 +37,8 @@ export interface RunResult {
   record: RunRecord;
   recordPath: string;
   execution: ExecutionResult;
+  /** What `--json` prints: the record's path, step counts and every trial's test metrics. */
+  summary: Json;
 }
 
 /**
@@ -38,7 +47,9 @@ export interface RunResult {
  */
 export async function run(o: RunOptions): Promise<RunResult> {
   const started = new Date();
-  const { model, graph: fullGraph } = compileOrThrow(o.file, o.warn);
+  const { model, graph: fullGraph } = compileOrThrow(o.file, o.warn, o.overrides ?? []);
+  // --quiet and --json print only errors and the final line (or the JSON).
+  const say = o.progress === 'none' ? () => {} : o.out;
   let graph = fullGraph;
   if (o.only?.length) {
     const unknown = o.only.filter((r) => !model.runs.some((m) => m.name === r));
@@ -52,16 +63,17 @@ export async function run(o: RunOptions): Promise<RunResult> {
   let backendLine: string | undefined;
   const services = new RuntimeServices(o.runtime, (b) => {
     backendLine = `backend: ${b.name} (${b.package} ${b.version}${b.gpu ? ', GPU' : ''})${b.note ? `; ${b.note}` : ''}`;
-    if (!tty) o.out(backendLine);
+    if (!tty) say(backendLine);
   });
   const renderer: ProgressRenderer = o.progress === 'none' ? { sink: () => {}, done: async () => {} } : tty ? listrRenderer(graph) : lineRenderer(o.out);
-  o.out(`expc: ${model.name}: ${model.datasets.length} dataset(s), ${model.trials.length} trial(s), ${graph.nodes.length} steps; cache ${displayPath(resolve(o.cacheDir))}`);
+  say(`expc: ${model.name}: ${model.datasets.length} dataset(s), ${model.trials.length} trial(s), ${graph.nodes.length} steps; cache ${displayPath(resolve(o.cacheDir))}${o.root ? `; ${describeRoot(o.root)}` : ''}`);
+  if (model.overrides?.length) say(`overrides: ${model.overrides.map((x) => `-S ${x}`).join(' ')}`);
 
   let execution: ExecutionResult;
   try {
     execution = await executeGraph(graph, { store, services, emit: renderer.sink, force: o.force });
     await renderer.done();
-    if (tty && backendLine) o.out(backendLine);
+    if (tty && backendLine) say(backendLine);
   } finally {
     await services.dispose();
   }
@@ -94,6 +106,7 @@ export async function run(o: RunOptions): Promise<RunResult> {
       dataDirs: o.runtime.dataDirs,
       force: o.force,
       only: (o.only ?? null) as Json,
+      overrides: o.overrides ?? [],
     },
     model,
     nodes: execution.outcomes,
@@ -102,13 +115,14 @@ export async function run(o: RunOptions): Promise<RunResult> {
 
   const ran = execution.outcomes.filter((x) => x.status === 'ran').length;
   const cached = execution.outcomes.filter((x) => x.status === 'cached').length;
-  o.out('');
-  o.out(summaryTables(model, execution.outcomes));
-  o.out('');
-  o.out(`${ran} step(s) ran, ${cached} cached, ${failed.length} failed in ${record.seconds.toFixed(1)} s; record ${displayPath(recordPath)}`);
+  say('');
+  say(summaryTables(model, execution.outcomes));
+  say('');
+  const final = `${ran} step(s) ran, ${cached} cached, ${failed.length} failed in ${record.seconds.toFixed(1)} s; record ${displayPath(recordPath)}`;
+  if (!o.json) o.out(final);
   if (failed.length) {
     const details = failed.map((f) => `- ${f.label}: ${f.error}`).join('\n');
     throw new UserError(`${failed.length} step(s) failed (everything else completed and is cached):\n${details}`);
   }
-  return { record, recordPath, execution };
+  return { record, recordPath, execution, summary: runSummaryJson(model, execution.outcomes, { record: recordPath, status: record.status, seconds: record.seconds }) };
 }

@@ -2,14 +2,15 @@ import { canonicalJson, sha256Hex } from '../../core/json.js';
 import { datasetIsPresplit, findComponent } from '../../runtime/components.js';
 import type { DatasetSpec } from '../../runtime/datasets/dataset-spec.js';
 import type { MetricRef, TrainingParams } from '../../runtime/training/training.spec.js';
-import { describeValue, pathText, type DatasetDecl, type EvaluateDecl, type ExperimentDecl, type ReviewDecl, type RunDecl, type SweepDecl } from '../ast/nodes.js';
+import { describeValue, pathText, type Identifier, type DatasetDecl, type EvaluateDecl, type ExperimentDecl, type ReviewDecl, type RunDecl, type SweepDecl } from '../ast/nodes.js';
 import { error, type Diagnostic } from '../diagnostics.js';
 import type { LoadedProgram } from '../load-program.js';
+import type { Override } from '../overrides.js';
 import type { DatasetModel, ExperimentModel, ResolvedComponent, RunConfig, RunModel, SweepModel, Trial } from '../model.js';
 import type { Range } from '../source.js';
 import { suggest } from '../suggest.js';
 import { expandSweep, trialIdFor } from '../sweep/expand-sweeps.js';
-import { applyBlock, applyProperty, builtinDraft, cloneDraft, componentFromValue, type ConfigDraft } from './config-draft.js';
+import { applyBlock, applyProperty, builtinDraft, cloneDraft, componentFromValue, RUN_PROPERTIES, type ConfigDraft } from './config-draft.js';
 import { resolveEvaluate } from './evaluate-block.js';
 import { finishDraft } from './finish-draft.js';
 import { resolveReview } from './review-block.js';
@@ -24,7 +25,7 @@ export const MAX_TRIALS = 20000;
  * Names -> declarations -> the checked experiment model. Collects every diagnostic it can
  * (it does not stop at the first) and returns a model only when there is no error.
  */
-export function resolveExperiment(loaded: LoadedProgram): { model?: ExperimentModel; diagnostics: Diagnostic[] } {
+export function resolveExperiment(loaded: LoadedProgram, overrides: readonly Override[] = []): { model?: ExperimentModel; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const rootProgram = loaded.programs[loaded.programs.length - 1];
   const fileStart = (): Range => {
@@ -102,6 +103,9 @@ export function resolveExperiment(loaded: LoadedProgram): { model?: ExperimentMo
   if (datasets.size === 0 && loaded.programs.length > 0)
     diagnostics.push(error('missing-declaration', 'the experiment declares no dataset', fileStart(), { expected: 'a dataset, e.g. dataset syn = synthetic()', found: 'none' }));
 
+  // ---- command-line overrides: for every run (`training.epochs`) or one (`onebp.backprop.beta`)
+  const scoped = scopeOverrides(overrides, [...runs.keys()], diagnostics);
+
   // ---- runs ------------------------------------------------------------------------------
   const drafts = new Map<string, ConfigDraft | null>();
   const resolving = new Set<string>();
@@ -130,6 +134,10 @@ export function resolveExperiment(loaded: LoadedProgram): { model?: ExperimentMo
     }
     const draft = cloneDraft(base);
     applyBlock(draft, r.properties, diagnostics);
+    // After the run's own properties, as if edited into its block: a run that extends this one
+    // inherits a run-scoped override; one for every run applies to every run.
+    for (const o of scoped)
+      if (o.run === undefined || o.run === r.name.name) applyProperty(draft, o.path, o.property.value, diagnostics, o.property.range, { carryParams: true });
     drafts.set(r.name.name, draft);
     return draft;
   };
@@ -237,9 +245,32 @@ export function resolveExperiment(loaded: LoadedProgram): { model?: ExperimentMo
   if (uniqueDiagnostics.some((d) => d.severity === 'error') || !evaluate) return { diagnostics: uniqueDiagnostics };
   const files = loaded.programs.map((p) => ({ path: p.file, sha256: sha256Hex(loaded.sources.get(p.file)?.text ?? '') }));
   return {
-    model: { name, files, datasets: datasetModels, runs: runModels, sweeps: sweepModels, trials, evaluate, review },
+    model: { name, files, datasets: datasetModels, runs: runModels, sweeps: sweepModels, trials, evaluate, review, ...(overrides.length ? { overrides: overrides.map((o) => o.text) } : {}) },
     diagnostics: uniqueDiagnostics,
   };
+}
+
+/** Splits each override's path into the run it is for (none: every run) and the setting path. */
+function scopeOverrides(overrides: readonly Override[], runNames: string[], diagnostics: Diagnostic[]): { run?: string; path: Identifier[]; property: Override['property'] }[] {
+  const settings = new Set<string>([...RUN_PROPERTIES, 'seed', 'dataset']);
+  const out: { run?: string; path: Identifier[]; property: Override['property'] }[] = [];
+  for (const o of overrides) {
+    const [head, ...rest] = o.property.key.segments;
+    if (!head) continue;
+    if (settings.has(head.name)) out.push({ path: o.property.key.segments, property: o.property });
+    else if (runNames.includes(head.name) && rest.length > 0) out.push({ run: head.name, path: rest, property: o.property });
+    else {
+      const did = suggest(head.name, [...settings, ...runNames]);
+      diagnostics.push(
+        error('invalid-override', runNames.includes(head.name) ? `override of run '${head.name}' names no setting` : `'${head.name}' is neither a setting nor a run`, head.range, {
+          expected: `a setting (${RUN_PROPERTIES.join(', ')}) for every run, or RUN.setting for one run (runs: ${runNames.join(', ')})`,
+          found: pathText(o.property.key),
+          hint: did ? `did you mean '${did}'?` : undefined,
+        }),
+      );
+    }
+  }
+  return out;
 }
 
 /**
