@@ -35,7 +35,7 @@ const CACHE_OPTION: Options = {
 };
 const DATA_OPTIONS: Options = {
   'data-dir': { type: 'string', arg: 'DIR', help: 'folder with the benchmark datasets', default: '$EXPC_DATA_DIR, then ./data, then <project root>/data' },
-  offline: { type: 'boolean', help: 'never download a dataset', default: 'off ($EXPC_OFFLINE=1 sets it)' },
+  offline: { type: 'boolean', help: 'never download a dataset; $EXPC_OFFLINE=1 does the same' },
 };
 const RUNTIME_OPTIONS: Options = {
   ...CACHE_OPTION,
@@ -59,7 +59,7 @@ const OUTPUT_OPTIONS: Options = {
 };
 const JSON_OPTION: Options = { json: { type: 'boolean', help: 'print the result as JSON' } };
 
-interface Command {
+export interface Command {
   summary: string;
   usage: string;
   options: Options;
@@ -243,6 +243,116 @@ export const COMMANDS: Record<string, Command> = {
       });
     },
   },
+  results: {
+    summary: 'a results table across recorded runs: trials x changed parameters x metrics (as dvc exp show)',
+    usage: 'expc results [options]',
+    options: {
+      ...CACHE_OPTION,
+      experiment: { type: 'string', arg: 'NAME', help: 'only trials of this experiment' },
+      dataset: { type: 'string', arg: 'NAME', help: 'only trials on this dataset' },
+      run: { type: 'string', arg: 'NAME', help: 'only trials of this run (its sweep points included)' },
+      param: { type: 'string', multiple: true, arg: 'PATH=VALUE', help: 'only trials whose setting PATH has VALUE; repeatable' },
+      sort: { type: 'string', arg: 'COLUMN', help: 'sort by a metric (ndcg@20: best first), a parameter path, trial or seed' },
+      asc: { type: 'boolean', help: 'sort metrics ascending (worst first)' },
+      all: { type: 'boolean', help: 'every recorded run, not only the latest of each experiment' },
+      md: { type: 'boolean', help: 'print a Markdown table' },
+      csv: { type: 'boolean', help: 'print CSV (full precision, with record ids)' },
+      ...JSON_OPTION,
+    },
+    positionals: [0, 0],
+    async run({ values }, io) {
+      const { results } = await import('./commands/results.js');
+      const formats = (['md', 'csv', 'json'] as const).filter((f) => values[f] === true);
+      if (formats.length > 1) throw new UsageError(`--${formats.join(', --')}: choose one output format`);
+      const root = rootFor(undefined);
+      await results({
+        cacheDir: cacheDirOf(values, root, false),
+        experiment: str(values, 'experiment'),
+        dataset: str(values, 'dataset'),
+        run: str(values, 'run'),
+        params: list(values, 'param'),
+        sort: str(values, 'sort'),
+        ascending: values['asc'] === true,
+        all: values['all'] === true,
+        format: formats[0] ?? 'text',
+        width: process.stdout.isTTY ? process.stdout.columns : undefined,
+        ...io,
+      });
+    },
+  },
+  recommend: {
+    summary: "top-K items with scores for given users from a trained run (the user's training items excluded)",
+    usage: 'expc recommend FILE --run RUN --users ID,... [-k K] [options]',
+    options: {
+      run: { type: 'string', arg: 'RUN', help: 'the run (or trial id, e.g. onebp[backprop.beta=0.9]) whose trained model is used' },
+      users: { type: 'string', arg: 'ID,...', help: 'user ids as the dataset names them' },
+      k: { type: 'string', short: 'k', arg: 'K', help: 'how many items per user', default: '20' },
+      dataset: { type: 'string', arg: 'NAME', help: 'the dataset the run was trained on', default: "the run's only dataset" },
+      seed: { type: 'string', arg: 'N', help: 'which seed of a run trained with several', default: 'the first' },
+      ...SET_OPTION,
+      ...CACHE_OPTION,
+      ...DATA_OPTIONS,
+      ...JSON_OPTION,
+    },
+    positionals: [1, 1],
+    completes: 'exp',
+    async run({ values, positionals }, io) {
+      const { recommend } = await import('./commands/recommend.js');
+      const root = rootFor(positionals[0]);
+      const run = str(values, 'run');
+      if (!run) throw new UsageError('expc recommend needs --run RUN', `usage: ${COMMANDS['recommend']!.usage}`);
+      const k = Number(str(values, 'k') ?? '20');
+      if (!Number.isInteger(k) || k < 1) throw new UsageError(`-k must be an integer >= 1, got '${str(values, 'k')}'`);
+      await recommend({
+        file: positionals[0]!,
+        cacheDir: cacheDirOf(values, root, false),
+        runtime: runtimeOptions(values, root),
+        overrides: list(values, 'set'),
+        run,
+        dataset: str(values, 'dataset'),
+        seed: seedOf(values),
+        users: (str(values, 'users') ?? '').split(',').map((x) => x.trim()).filter(Boolean),
+        k,
+        json: values['json'] === true,
+        ...io,
+      });
+    },
+  },
+  export: {
+    summary: 'write the trained embeddings of a run as .npy files with their id maps',
+    usage: 'expc export FILE --run RUN --out DIR [options]',
+    options: {
+      run: { type: 'string', arg: 'RUN', help: 'the run (or trial id) to export' },
+      out: { type: 'string', short: 'o', arg: 'DIR', help: 'the folder to write user_embeddings.npy, item_embeddings.npy, user_ids.json, item_ids.json, model.json' },
+      dataset: { type: 'string', arg: 'NAME', help: 'the dataset the run was trained on', default: "the run's only dataset" },
+      seed: { type: 'string', arg: 'N', help: 'which seed of a run trained with several', default: 'the first' },
+      ...SET_OPTION,
+      ...CACHE_OPTION,
+      ...DATA_OPTIONS,
+      ...JSON_OPTION,
+    },
+    positionals: [1, 1],
+    completes: 'exp',
+    async run({ values, positionals }, io) {
+      const { exportModel } = await import('./commands/recommend.js');
+      const root = rootFor(positionals[0]);
+      const run = str(values, 'run');
+      const outDir = str(values, 'out');
+      if (!run || !outDir) throw new UsageError(`expc export needs --run RUN and --out DIR`, `usage: ${COMMANDS['export']!.usage}`);
+      await exportModel({
+        file: positionals[0]!,
+        cacheDir: cacheDirOf(values, root, false),
+        runtime: runtimeOptions(values, root),
+        overrides: list(values, 'set'),
+        run,
+        dataset: str(values, 'dataset'),
+        seed: seedOf(values),
+        outDir,
+        json: values['json'] === true,
+        ...io,
+      });
+    },
+  },
   components: {
     summary: 'list components and their parameters (optionally of one slot)',
     usage: 'expc components [dataset|split|encoder|sampler|loss|backprop|optimizer|training|evaluate]',
@@ -256,24 +366,40 @@ export const COMMANDS: Record<string, Command> = {
   },
 };
 
+COMMANDS['completion'] = {
+  summary: 'print a shell completion script: eval "$(expc completion bash)" (or zsh)',
+  usage: 'expc completion bash|zsh',
+  options: {},
+  positionals: [1, 1],
+  async run({ positionals }, io) {
+    const { completionScript } = await import('./completion.js');
+    io.out(completionScript(oneOf('shell', positionals[0], ['bash', 'zsh'] as const, 'bash'), COMMANDS));
+  },
+};
+
+function seedOf(v: Values): number | undefined {
+  const s = str(v, 'seed');
+  if (s === undefined) return undefined;
+  const n = Number(s);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--seed must be an integer >= 0, got '${s}'`);
+  return n;
+}
+
 /** `--set, -S PATH=VALUE   meaning (default: ...)` lines of a command's options. */
 export function commandHelp(name: string): string {
   const c = COMMANDS[name]!;
   const lines = [`expc ${name}: ${c.summary}`, '', `usage: ${c.usage}`];
   const entries = Object.entries(c.options);
-  if (entries.length) {
-    const heads = entries.map(([flag, o]) => `${o.short ? `-${o.short}, ` : '    '}--${flag}${o.arg ? ` ${o.arg}` : ''}`);
-    const width = Math.min(32, Math.max(...heads.map((h) => h.length)));
-    lines.push('', 'options:');
-    entries.forEach(([, o], i) => {
-      const more = [o.choices ? `one of ${o.choices.join(', ')}` : '', o.default ? `default: ${o.default}` : ''].filter(Boolean).join('; ');
-      const text = `${o.help}${more ? ` (${more})` : ''}`;
-      const head = heads[i]!;
-      lines.push(head.length > width ? `  ${head}\n  ${' '.repeat(width)}  ${text}` : `  ${head.padEnd(width)}  ${text}`);
-    });
-  }
-  if (!entries.length) lines.push('', 'options:');
-  lines.push('      --help  show this help');
+  const heads = entries.map(([flag, o]) => `${o.short ? `-${o.short}, ` : '    '}--${flag}${o.arg ? ` ${o.arg}` : ''}`);
+  const width = Math.min(32, Math.max(10, ...heads.map((h) => h.length)));
+  lines.push('', 'options:');
+  entries.forEach(([, o], i) => {
+    const more = [o.choices ? `one of ${o.choices.join(', ')}` : '', o.default ? `default: ${o.default}` : ''].filter(Boolean).join('; ');
+    const text = `${o.help}${more ? ` (${more})` : ''}`;
+    const head = heads[i]!;
+    lines.push(head.length > width ? `  ${head}\n  ${' '.repeat(width)}  ${text}` : `  ${head.padEnd(width)}  ${text}`);
+  });
+  lines.push(`  ${'    --help'.padEnd(width)}  show this help`);
   return lines.join('\n');
 }
 
