@@ -54,6 +54,7 @@ function headerBlocks(doc: ReviewDocument): Block[] {
       text: `Written ${doc.created} by expc ${facts.reviewer.expc} (Node ${facts.reviewer.node}). Content hash ${doc.contentHash.slice(0, 16)} (configuration and results; a new version is written only when it changes).`,
     },
     { kind: 'heading', level: 2, text: 'Sources', id: 'sources' },
+    ...(facts.source ? [{ kind: 'paragraph', text: `Written from ${facts.source} (relative to the project root).` } as Block] : []),
     { kind: 'table', header: ['file', 'sha256'], rows: facts.files.map((f) => [f.path, f.sha256]) },
     {
       kind: 'paragraph',

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkCacheDir, findProjectRoot } from '../../src/cli/project-root.js';
@@ -69,6 +69,21 @@ describe('cli: the project root', function () {
     const runs = expc(['runs', '--json'], join(dir, 'src', 'deep'));
     assert.equal(runs.code, 0, runs.stderr);
     assert.equal((JSON.parse(runs.stdout) as unknown[]).length, 1);
+  });
+
+  it('two files with the same experiment name: the review warns and says which file each version came from', () => {
+    mkdirSync(join(dir, '.git'));
+    writeFileSync(join(dir, 'experiments', 'other.exp'), TINY.replace('epochs: 2', 'epochs: 1'));
+    for (const f of ['tiny.exp', 'other.exp']) assert.equal(expc(['run', `experiments/${f}`, '--quiet'], dir).code, 0);
+    const first = expc(['review', 'experiments/tiny.exp'], dir);
+    assert.equal(first.code, 0, first.stderr);
+    assert.doesNotMatch(first.stderr, /share one series/);
+    const second = expc(['review', 'experiments/other.exp'], dir);
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stderr, /warning: experiments\/tiny\.exp also declares experiment 'tiny', so its reviews share one series with experiments\/other\.exp \(v1 from experiments\/tiny\.exp\)/);
+    const v2 = JSON.parse(readFileSync(join(dir, 'reviews', 'tiny', 'v2.json'), 'utf8')) as { facts: { source: string } };
+    assert.equal(v2.facts.source, 'experiments/other.exp');
+    assert.match(readFileSync(join(dir, 'reviews', 'tiny', 'v2.md'), 'utf8'), /Written from experiments\/other\.exp/);
   });
 
   it('review without the data finds recorded results, or says that the data is missing', () => {

@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import type { Json } from '../../core/json.js';
 import { AnalysisCache } from '../../review/analyses.js';
@@ -8,7 +8,7 @@ import { loadResults, missingStepsError } from '../../review/load-results.js';
 import { renderHtml } from '../../review/render-html.js';
 import { renderMarkdown } from '../../review/render-markdown.js';
 import { contentHash, REVIEW_FORMAT, type ReviewDocument } from '../../review/review-data.js';
-import { experimentReviewDir, latestVersion, readReviewFile, resolveVersion, versionPath, writeVersion } from '../../review/versions.js';
+import { experimentReviewDir, latestVersion, listVersions, readReviewFile, resolveVersion, versionPath, writeVersion } from '../../review/versions.js';
 import { ArtifactStore } from '../../runtime/cache/artifact-store.js';
 import { graphKeys } from '../../runtime/executor/graph-keys.js';
 import { RuntimeServices, type RuntimeOptions } from '../../runtime/executor/services.js';
@@ -91,6 +91,8 @@ export async function review(o: ReviewOptions): Promise<ReviewResult> {
   const hash = contentHash(content);
   const dir = experimentReviewDir(o.reviewsDir, model.name);
   const latest = latestVersion(dir);
+  facts.source = relative(o.root?.dir ?? process.cwd(), resolve(o.file)).split(sep).join('/');
+  warnSharedSeries(dir, model.name, facts.source, o.warn);
   const seconds = () => (performance.now() - t0) / 1000;
   if (latest && latest.doc.contentHash === hash) {
     o.out(`${displayPath(resolve(join(dir, `v${latest.version}`)))} is current (no change in configuration or results)`);
@@ -149,4 +151,29 @@ export async function reviewDiff(o: ReviewDiffOptions): Promise<ReviewDiff> {
   const d = diffReviews(a, b);
   o.out(o.json ? JSON.stringify(d as unknown as Json, null, 2) : renderDiff(d));
   return d;
+}
+
+/**
+ * Two .exp files that declare the same `experiment` name write into one review series: say so,
+ * and which file each earlier version came from, so a reader does not diff unrelated reviews.
+ */
+function warnSharedSeries(dir: string, experiment: string, source: string, warn: (t: string) => void): void {
+  const bySource = new Map<string, number[]>();
+  for (const v of listVersions(dir)) {
+    let from: string | undefined;
+    try {
+      from = readReviewFile(versionPath(dir, v, 'json')).facts.source;
+    } catch {
+      continue; // an unreadable version is reported where it is read
+    }
+    if (from === undefined) continue;
+    bySource.set(from, [...(bySource.get(from) ?? []), v]);
+  }
+  const others = [...bySource].filter(([f]) => f !== source);
+  if (others.length === 0) return;
+  const list = [...bySource].map(([f, vs]) => `${vs.map((v) => `v${v}`).join(', ')} from ${f}`).join('; ');
+  warn(
+    `warning: ${others.map(([f]) => f).join(', ')} also declare${others.length === 1 ? 's' : ''} experiment '${experiment}', so its reviews share one series with ${source} (${list}); ` +
+      `give one of them another name with \`experiment NAME\``,
+  );
 }
