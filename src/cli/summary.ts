@@ -21,7 +21,7 @@ export function formatTable(header: string[], rows: string[][]): string {
  * and speed. Under the paper protocol the numbers are the best test value per metric over
  * epochs, and the heading says so.
  */
-export function summaryTables(model: ExperimentModel, outcomes: NodeOutcome[]): string {
+export function summaryTables(model: ExperimentModel, outcomes: NodeOutcome[], width?: number): string {
   const byId = new Map(outcomes.map((o) => [o.id, o]));
   const columns = model.evaluate.metrics.flatMap((m) => model.evaluate.cutoffs.map((k) => `${m}@${k}`));
   const parts: string[] = [];
@@ -47,9 +47,24 @@ export function summaryTables(model: ExperimentModel, outcomes: NodeOutcome[]): 
       const status = tr?.status === 'cached' && ev?.status === 'cached' ? 'cached' : tr?.status ?? '-';
       return [t.id, ...cells, kept, secs, String(m['engine'] ?? '-'), status];
     });
-    parts.push(`${heading}\n${formatTable(['trial', ...columns.map(shortMetric), 'kept', 's/epoch', 'engine', 'train'], rows)}`);
+    const header = ['trial', ...columns.map(shortMetric), 'kept', 's/epoch', 'engine', 'train'];
+    parts.push(`${heading}\n${width ? fitWidth(header, rows, width, 'the run record has the full table') : formatTable(header, rows)}`);
   }
   return parts.join('\n\n');
+}
+
+/**
+ * A table cut to the terminal: trailing columns that do not fit are dropped and named, the first
+ * column (the row's name) always stays.
+ */
+export function fitWidth(head: string[], rows: string[][], width: number, where: string): string {
+  const widths = head.map((h, j) => Math.max(h.length, ...rows.map((r) => (r[j] ?? '').length)));
+  let used = widths[0]!;
+  let keep = 1;
+  while (keep < head.length && used + 2 + widths[keep]! <= width) used += 2 + widths[keep++]!;
+  if (keep === head.length) return formatTable(head, rows);
+  const dropped = head.slice(keep);
+  return `${formatTable(head.slice(0, keep), rows.map((r) => r.slice(0, keep)))}\n(${dropped.length} column(s) do not fit the terminal: ${dropped.join(', ')}; ${where})`;
 }
 
 /** Test metrics of one trial as the summary shows them (the paper protocol's best test values). */

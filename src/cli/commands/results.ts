@@ -3,7 +3,7 @@ import { UsageError } from '../../core/errors.js';
 import { isJsonObject, type Json } from '../../core/json.js';
 import { readRunRecords, type RunRecord } from '../../runtime/record/run-record.js';
 import { suggest } from '../../compiler/suggest.js';
-import { formatTable, shortMetric, trialMetrics } from '../summary.js';
+import { fitWidth, formatTable, shortMetric, trialMetrics } from '../summary.js';
 import { matchingTrials, type RunsFilter } from './runs.js';
 
 export interface ResultsOptions extends RunsFilter {
@@ -166,21 +166,5 @@ function render(t: ResultsTable, o: ResultsOptions, recordCount: number): string
     return [`| ${shown.map(esc).join(' | ')} |`, `|${shown.map((_, j) => (j === 0 ? '---' : '---:')).join('|')}|`, ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`)].join('\n');
   }
   const paper = t.rows.some((r) => r.protocol === 'paper') ? '\n(paper protocol rows: best test value of each metric over evaluated epochs)' : '';
-  return fitWidth(shown, rows, o.width) + paper;
-}
-
-/** The text table, dropping trailing columns that do not fit the terminal, and saying which. */
-export function fitWidth(head: string[], rows: string[][], width: number | undefined): string {
-  if (!width) return formatTable(head, rows);
-  const widths = head.map((h, j) => Math.max(h.length, ...rows.map((r) => (r[j] ?? '').length)));
-  let used = 0;
-  let keep = 0;
-  for (const w of widths) {
-    if (used + w + (keep ? 2 : 0) > width && keep > 0) break;
-    used += w + (keep ? 2 : 0);
-    keep++;
-  }
-  if (keep === head.length) return formatTable(head, rows);
-  const dropped = head.slice(keep);
-  return `${formatTable(head.slice(0, keep), rows.map((r) => r.slice(0, keep)))}\n(${dropped.length} column(s) do not fit the terminal: ${dropped.join(', ')}; --md, --csv or --json show all)`;
+  return (o.width ? fitWidth(shown, rows, o.width, '--md, --csv or --json show all') : formatTable(shown, rows)) + paper;
 }

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { UserError } from '../../core/errors.js';
 import type { Json } from '../../core/json.js';
 import { ArtifactStore } from '../../runtime/cache/artifact-store.js';
-import { executeGraph, type ExecutionResult } from '../../runtime/executor/execute-graph.js';
+import { executeGraph, type ExecutionResult, type NodeOutcome } from '../../runtime/executor/execute-graph.js';
 import { readKeyIndex, writeKeyIndex } from '../../runtime/executor/index-file.js';
 import { RuntimeServices, type RuntimeOptions } from '../../runtime/executor/services.js';
 import { environmentFacts, gitFacts } from '../../runtime/record/environment.js';
@@ -59,28 +59,37 @@ export async function run(o: RunOptions): Promise<RunResult> {
   const store = new ArtifactStore(o.cacheDir, (m) => o.warn(`warning: ${m}`));
   store.cleanTmp();
   const tty = o.progress === 'auto' && process.stdout.isTTY === true;
-  // On a terminal the task list owns the screen while it runs: the backend line waits until it is done.
-  let backendLine: string | undefined;
+  // The backend is reported after the run, with the engine and thread count that actually trained.
+  let backendText: string | undefined;
   const services = new RuntimeServices(o.runtime, (b) => {
-    backendLine = `backend: ${b.name} (${b.package} ${b.version}${b.gpu ? ', GPU' : ''})${b.note ? `; ${b.note}` : ''}`;
-    if (!tty) say(backendLine);
+    backendText = `${b.name} (${b.package} ${b.version}${b.gpu ? ', GPU' : ''})${b.note ? `; ${b.note}` : ''}`;
   });
-  const renderer: ProgressRenderer = o.progress === 'none' ? { sink: () => {}, done: async () => {} } : tty ? listrRenderer(graph) : lineRenderer(o.out);
+  const renderer: ProgressRenderer = o.progress === 'none' ? { sink: () => {}, done: async () => {} } : tty ? listrRenderer(graph) : lineRenderer(o.out, graph);
   say(`expc: ${model.name}: ${model.datasets.length} dataset(s), ${model.trials.length} trial(s), ${graph.nodes.length} steps; cache ${displayPath(resolve(o.cacheDir))}${o.root ? `; ${describeRoot(o.root)}` : ''}`);
   if (model.overrides?.length) say(`overrides: ${model.overrides.map((x) => `-S ${x}`).join(' ')}`);
 
+  // Ctrl-C: say what is kept and how to go on, then let the signal end the process as usual
+  // (exit 130); finished steps are in the store and a training in progress has its checkpoint.
+  const tracker = renderer.tracker;
+  const onInterrupt = () => {
+    o.warn(`\n${tracker ? tracker.interruptedMessage(o.file) : `interrupted: finished steps are cached. Run \`expc run ${o.file}\` again to continue.`}`);
+    process.kill(process.pid, 'SIGINT');
+  };
+  process.once('SIGINT', onInterrupt);
   let execution: ExecutionResult;
   try {
     execution = await executeGraph(graph, { store, services, emit: renderer.sink, force: o.force });
     await renderer.done();
-    if (tty && backendLine) say(backendLine);
   } finally {
+    process.removeListener('SIGINT', onInterrupt);
     await services.dispose();
   }
+  say(trainedWithLine(execution.outcomes, backendText));
 
   // Remember each node's key and details, so `expc plan` can say what changed next time.
   const index = readKeyIndex(o.cacheDir, model.name);
-  for (const [id, k] of execution.keys) if (execution.outcomes.find((x) => x.id === id)?.status !== 'failed') index.nodes[id] = k;
+  const statusOf = new Map(execution.outcomes.map((x) => [x.id, x.status]));
+  for (const [id, k] of execution.keys) if (statusOf.get(id) !== 'failed') index.nodes[id] = k;
   writeKeyIndex(o.cacheDir, index);
 
   const finished = new Date();
@@ -110,13 +119,16 @@ export async function run(o: RunOptions): Promise<RunResult> {
     },
     model,
     nodes: execution.outcomes,
+    // The full summary table (the terminal may show fewer columns) and every epoch of what trained now.
+    summary: summaryTables(model, execution.outcomes),
+    curves: curvesOf(execution.outcomes, store),
   };
   const recordPath = writeRunRecord(o.cacheDir, record);
 
   const ran = execution.outcomes.filter((x) => x.status === 'ran').length;
   const cached = execution.outcomes.filter((x) => x.status === 'cached').length;
   say('');
-  say(summaryTables(model, execution.outcomes));
+  say(summaryTables(model, execution.outcomes, tty ? process.stdout.columns : undefined));
   say('');
   const final = `${ran} step(s) ran, ${cached} cached, ${failed.length} failed in ${record.seconds.toFixed(1)} s; record ${displayPath(recordPath)}`;
   if (!o.json) o.out(final);
@@ -125,4 +137,29 @@ export async function run(o: RunOptions): Promise<RunResult> {
     throw new UserError(`${failed.length} step(s) failed (everything else completed and is cached):\n${details}`);
   }
   return { record, recordPath, execution, summary: runSummaryJson(model, execution.outcomes, { record: recordPath, status: record.status, seconds: record.seconds }) };
+}
+
+/** "trained with: fused engine, 2 threads (3 trainings); tfjs backend cpu (...)" from what actually ran. */
+function trainedWithLine(outcomes: NodeOutcome[], backend: string | undefined): string {
+  const ran = outcomes.filter((x) => x.kind === 'train' && x.status === 'ran' && x.meta);
+  const groups = new Map<string, number>();
+  for (const x of ran) {
+    const details = (x.meta!['engineDetails'] ?? {}) as Record<string, Json>;
+    const threads = typeof details['threads'] === 'number' ? `, ${details['threads']} thread${details['threads'] === 1 ? '' : 's'}` : '';
+    const label = `${String(x.meta!['engine'])} engine${threads}`;
+    groups.set(label, (groups.get(label) ?? 0) + 1);
+  }
+  const engines = [...groups].map(([label, n]) => `${label} (${n} training${n === 1 ? '' : 's'})`).join('; ');
+  return `trained with: ${engines || 'nothing (every training was cached)'}${backend ? `; tfjs backend ${backend}` : ''}`;
+}
+
+/** Every epoch's loss and metrics of the trainings that ran now, read from their artifacts. */
+function curvesOf(outcomes: NodeOutcome[], store: ArtifactStore): Record<string, Json> {
+  const out: Record<string, Json> = {};
+  for (const x of outcomes) {
+    if (x.kind !== 'train' || x.status !== 'ran' || !x.key) continue;
+    const a = store.get(x.key);
+    if (a?.has('curves.json')) out[x.id] = a.json<Json>('curves.json');
+  }
+  return out;
 }

@@ -97,7 +97,8 @@ export async function executeGraph(graph: ExecutionGraph, options: ExecuteOption
     }
     const badInput = node.inputs.find((i) => status.get(i) === 'failed' || status.get(i) === 'skipped');
     if (badInput) {
-      const because = `${badInput} ${status.get(badInput) === 'failed' ? 'failed' : 'was skipped'}`;
+      // Named by its label ("load ml100k (movielens_100k)"), not its internal step id.
+      const because = `${graph.node(badInput).label} ${status.get(badInput) === 'failed' ? 'failed' : 'was skipped'}`;
       emit({ type: 'node-skipped', id: node.id, label: node.label, because });
       outcomes.push({ ...base, key: keys.get(node.id)?.key ?? null, status: 'skipped', seconds: 0, error: because });
       status.set(node.id, 'skipped');

@@ -26,6 +26,10 @@ export interface RunRecord {
   options: Record<string, Json>;
   model: ExperimentModel;
   nodes: NodeOutcome[];
+  /** The end-of-run summary table in full (the terminal may have dropped columns). */
+  summary?: string;
+  /** Training curves of the steps that trained in this run, by node id. */
+  curves?: Record<string, Json>;
 }
 
 export function runsDir(cacheDir: string): string {

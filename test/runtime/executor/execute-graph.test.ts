@@ -130,6 +130,9 @@ run a { }
       const failure = r.outcomes.find((o) => o.id === 'load:bad')!;
       assert.equal(failure.internal, false);
       assert.match(failure.error!, /definitely-missing\.csv/);
+      // Skipped steps name the step that failed by its label, not by an internal step id.
+      assert.equal(r.outcomes.find((o) => o.id === 'split:bad')!.error, 'load bad (csv) failed');
+      assert.equal(r.outcomes.find((o) => o.id === 'train:bad/a')!.error, 'split bad (holdout) was skipped');
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
