@@ -5,8 +5,8 @@ import { AnalysisCache } from '../../review/analyses.js';
 import { buildReview } from '../../review/build-review.js';
 import { diffReviews, renderDiff, type ReviewDiff } from '../../review/diff-reviews.js';
 import { loadResults, missingStepsError } from '../../review/load-results.js';
-import { renderHtml } from '../../review/render-html.js';
-import { renderMarkdown } from '../../review/render-markdown.js';
+import { renderFigures, renderHtml } from '../../review/render-html.js';
+import { figureFile, renderMarkdown } from '../../review/render-markdown.js';
 import { contentHash, REVIEW_FORMAT, type ReviewDocument } from '../../review/review-data.js';
 import { experimentReviewDir, latestVersion, listVersions, readReviewFile, resolveVersion, versionPath, writeVersion } from '../../review/versions.js';
 import { ArtifactStore } from '../../runtime/cache/artifact-store.js';
@@ -101,10 +101,10 @@ export async function review(o: ReviewOptions): Promise<ReviewResult> {
   const version = (latest?.version ?? 0) + 1;
   const doc: ReviewDocument = { format: REVIEW_FORMAT, experiment: model.name, version, created: (o.now?.() ?? new Date()).toISOString(), contentHash: hash, facts, content };
   const markdown = renderMarkdown(doc);
-  const html = await renderHtml(doc);
-  const paths = writeVersion(dir, doc, markdown, html);
-  const figures = (html.match(/<figure /g) ?? []).length;
-  o.out(`wrote ${displayPath(resolve(paths.md))}, .html (${figures} plots) and .json in ${seconds().toFixed(1)} s`);
+  const svgs = await renderFigures(doc);
+  const html = await renderHtml(doc, svgs);
+  const paths = writeVersion(dir, doc, markdown, html, Object.fromEntries([...svgs].map(([id, svg]) => [figureFile(version, id), svg])));
+  o.out(`wrote ${displayPath(resolve(paths.md))} (with ${svgs.size} SVG plots beside it), .html and .json in ${seconds().toFixed(1)} s`);
   if (latest) {
     const d = diffReviews(latest.doc, doc);
     const trials = new Set(d.metrics.map((m) => `${m.dataset}/${m.trial}`)).size;

@@ -82,8 +82,21 @@ describe('expc review (end to end on a tiny experiment)', function () {
     assert.equal(r.status, 'written');
     assert.equal(r.version, 1);
     const dir = join(reviewsDir, 'tiny');
-    assert.deepEqual(readdirSync(dir).sort(), ['v1.html', 'v1.json', 'v1.md']);
-    assert.match(lines[0]!, /^wrote .*tiny\/v1\.md, \.html \(14 plots\) and \.json in [\d.]+ s$/);
+    const files = readdirSync(dir).sort();
+    const svgs = files.filter((f) => f.endsWith('.svg'));
+    assert.deepEqual(files.filter((f) => !f.endsWith('.svg')), ['v1.html', 'v1.json', 'v1.md']);
+    assert.equal(svgs.length, 14);
+    assert.match(lines[0]!, /^wrote .*tiny\/v1\.md \(with 14 SVG plots beside it\), \.html and \.json in [\d.]+ s$/);
+    // The Markdown shows every plot as an image of its SVG file (GitHub renders them), none as a pointer to the HTML.
+    const md = readFileSync(join(dir, 'v1.md'), 'utf8');
+    const images = [...md.matchAll(/!\[[^\]]*\]\((v1-[^)]+\.svg)\)/g)].map((m) => m[1]!);
+    assert.deepEqual(images.sort(), svgs);
+    assert.doesNotMatch(md, /plot in v1\.html/);
+    for (const f of svgs) {
+      const svg = readFileSync(join(dir, f), 'utf8');
+      assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+      assert.ok(svg.length < 2 * 1024 * 1024, `${f} is under 2 MiB`);
+    }
     const doc = JSON.parse(readFileSync(join(dir, 'v1.json'), 'utf8')) as ReviewDocument;
     assert.equal(doc.contentHash, contentHash(doc.content), 'the stored hash is the hash of the stored content');
     assert.deepEqual(doc.content.datasets.map((d) => d.name), DATASETS);
@@ -197,7 +210,8 @@ describe('expc review (end to end on a tiny experiment)', function () {
     assert.ok(r.analyses.cached > 0);
     assert.equal(lines.length, 1);
     assert.match(lines[0]!, /tiny\/v1 is current \(no change in configuration or results\)$/);
-    assert.deepEqual(readdirSync(join(reviewsDir, 'tiny')).sort(), ['v1.html', 'v1.json', 'v1.md']);
+    assert.deepEqual(readdirSync(join(reviewsDir, 'tiny')).filter((f) => !f.endsWith('.svg')).sort(), ['v1.html', 'v1.json', 'v1.md']);
+    assert.ok(readdirSync(join(reviewsDir, 'tiny')).every((f) => !f.startsWith('v2')));
   });
 
   it('changing one parameter of one run gives v2, and review diff v1 v2 names exactly that change', async () => {
