@@ -78,6 +78,7 @@ export async function run(file: string, o: ApiOptions & { force?: boolean; only?
     force: o.force ?? false,
     only: o.only,
     progress: o.out ? 'plain' : 'none',
+    quiet: !o.out,
     argv: ['api:run', file, ...(o.overrides ?? []).flatMap((x) => ['-S', x])],
     out: r.out,
     warn: r.warn,

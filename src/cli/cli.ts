@@ -146,6 +146,7 @@ export const COMMANDS: Record<string, Command> = {
         only,
         overrides: list(values, 'set'),
         progress: values['json'] ? 'none' : progressOf(values),
+        quiet: values['quiet'] === true,
         json: values['json'] === true,
         argv,
         ...io,
@@ -355,13 +356,13 @@ export const COMMANDS: Record<string, Command> = {
   },
   components: {
     summary: 'list components and their parameters (optionally of one slot)',
-    usage: 'expc components [dataset|split|encoder|sampler|loss|backprop|optimizer|training|evaluate]',
-    options: {},
+    usage: 'expc components [dataset|split|encoder|sampler|loss|backprop|optimizer|training|evaluate] [--json]',
+    options: { ...JSON_OPTION },
     positionals: [0, 1],
     completes: 'slot',
-    async run({ positionals }, io) {
+    async run({ values, positionals }, io) {
       const { components } = await import('./commands/components.js');
-      await components({ slot: positionals[0], out: io.out });
+      await components({ slot: positionals[0], json: values['json'] === true, out: io.out });
     },
   },
 };

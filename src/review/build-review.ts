@@ -1,3 +1,4 @@
+import { canonicalJson } from '../core/json.js';
 import type { ExperimentModel, Trial } from '../compiler/model.js';
 import { UserError } from '../core/errors.js';
 import type { Json } from '../core/json.js';
@@ -119,11 +120,16 @@ async function datasetSection(model: ExperimentModel, inputs: ReviewInputs, name
       points.set(label, [...(points.get(label) ?? []), t]);
     }
     if (points.size === 0) continue;
+    const pointOrder = new Map(s.points.map((p, i) => [canonicalJson(p), i]));
+    const order = (t: TrialSection) => pointOrder.get(canonicalJson(t.sweeps.find((x) => x.sweep === s.name)!.point)) ?? 0;
     sweeps.push({
       name: s.name,
       run: s.run,
       axes: s.axes,
-      rows: [...points].map(([point, ts]) => ({
+      // In the sweep's own order (grid order), whatever order the trials come in.
+      rows: [...points]
+        .sort(([, a], [, b]) => order(a[0]!) - order(b[0]!))
+        .map(([point, ts]) => ({
         point,
         trials: ts.map((t) => t.id),
         values: ts[0]!.sweeps.find((x) => x.sweep === s.name)!.point,

@@ -62,7 +62,7 @@ export async function review(o: ReviewOptions): Promise<ReviewResult> {
   const t0 = performance.now();
   if (o.run) {
     const { run } = await import('./run.js');
-    await run({ file: o.file, cacheDir: o.cacheDir, root: o.root, overrides: o.overrides, runtime: o.runtime, force: false, progress: o.progress ?? 'auto', argv: o.argv ?? ['run', o.file], out: o.out, warn: o.warn });
+    await run({ file: o.file, cacheDir: o.cacheDir, root: o.root, overrides: o.overrides, runtime: o.runtime, force: false, progress: o.progress ?? 'auto', quiet: o.quiet, argv: o.argv ?? ['run', o.file], out: o.out, warn: o.warn });
     if (!o.quiet) o.out('');
   }
   const { model, graph } = compileOrThrow(o.file, o.run ? () => {} : o.warn, o.overrides ?? []);

@@ -22,6 +22,8 @@ export interface RunOptions {
   overrides?: string[];
   /** Print nothing but errors: the caller prints the JSON summary. */
   json?: boolean;
+  /** Only errors and the final line (`--quiet`). */
+  quiet?: boolean;
   runtime: RuntimeOptions;
   /** Recompute even cached steps. */
   force: boolean;
@@ -49,7 +51,7 @@ export async function run(o: RunOptions): Promise<RunResult> {
   const started = new Date();
   const { model, graph: fullGraph } = compileOrThrow(o.file, o.warn, o.overrides ?? []);
   // --quiet and --json print only errors and the final line (or the JSON).
-  const say = o.progress === 'none' ? () => {} : o.out;
+  const say = o.quiet || o.json ? () => {} : o.out;
   let graph = fullGraph;
   if (o.only?.length) {
     const unknown = o.only.filter((r) => !model.runs.some((m) => m.name === r));

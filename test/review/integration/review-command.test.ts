@@ -107,6 +107,10 @@ describe('expc review (end to end on a tiny experiment)', function () {
 
   it('reports per-dataset tables: seeds averaged, deltas against the baseline, tests, and facts from the run record', () => {
     const syn = v1.doc.content.datasets.find((d) => d.name === 'syn')!;
+    // The sweep point equal to its run (beta 0.9) is the run's own trial: one row, no extra trial, its cache facts its own.
+    const sweep = syn.sweeps.find((s) => s.name === 'beta')!;
+    assert.deepEqual(sweep.rows.map((r) => [r.point, r.trials]), [['onebp[backprop.beta=0.5]', ['onebp[backprop.beta=0.5]']], ['onebp[backprop.beta=0.9]', ['onebp']]]);
+    assert.equal(syn.trials.filter((t) => t.run === 'onebp').length, 2);
     assert.deepEqual(syn.table.map((r) => r.run), COMPARED);
     const user = syn.table.find((r) => r.run === 'userbp')!;
     assert.deepEqual(user.trials, ['userbp#seed=1', 'userbp#seed=2']);
