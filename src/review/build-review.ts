@@ -1,7 +1,6 @@
-import { canonicalJson } from '../core/json.js';
 import type { ExperimentModel, Trial } from '../compiler/model.js';
 import { UserError } from '../core/errors.js';
-import type { Json } from '../core/json.js';
+import { canonicalJson, type Json } from '../core/json.js';
 import type { RunRecord } from '../runtime/record/run-record.js';
 import { ANALYSIS_SEED, itemClustersAnalysis, popularityGroupsAnalysis, type AnalysisCache, type AnalysisTrial } from './analyses.js';
 import { compareRuns, meanStd } from './compare-runs.js';
