@@ -29,6 +29,7 @@ export function formatDuration(seconds: number): string {
  */
 export class ProgressTracker {
   private readonly finished = new Set<string>();
+  private readonly started = new Set<string>();
   private readonly planned = new Map<string, number>();
   private readonly trained = new Map<string, number>();
   private epochSeconds = 0;
@@ -53,6 +54,8 @@ export class ProgressTracker {
       this.trained.set(e.id, e.epoch);
       this.epochSeconds += e.seconds;
       this.epochCount++;
+    } else if (e.type === 'node-start') {
+      this.started.add(e.id);
     } else if (e.type === 'node-done' || e.type === 'node-cached' || e.type === 'node-failed' || e.type === 'node-skipped') {
       this.finished.add(e.id);
     }
@@ -85,7 +88,7 @@ export class ProgressTracker {
 
   /** What an interrupted run leaves behind, and how to go on. */
   interruptedMessage(file: string): string {
-    const running = [...this.planned.keys()].filter((id) => !this.finished.has(id) && this.trained.has(id));
+    const running = [...this.planned.keys()].filter((id) => !this.finished.has(id) && (this.started.has(id) || this.trained.has(id)));
     return (
       `interrupted: ${this.stepsDone} of ${this.steps} steps are finished and cached` +
       (running.length ? `; ${running.length} training(s) in progress resume from their last checkpoint (written every 30 s) where there is one` : '') +
