@@ -152,7 +152,10 @@ function trainedWithLine(outcomes: NodeOutcome[], backend: string | undefined): 
     groups.set(label, (groups.get(label) ?? 0) + 1);
   }
   const engines = [...groups].map(([label, n]) => `${label} (${n} training${n === 1 ? '' : 's'})`).join('; ');
-  return `trained with: ${engines || 'nothing (every training was cached)'}${backend ? `; tfjs backend ${backend}` : ''}`;
+  const trains = outcomes.filter((x) => x.kind === 'train');
+  const count = (st: string) => trains.filter((x) => x.status === st).length;
+  const other = [`${count('cached')} cached`, count('skipped') ? `${count('skipped')} skipped` : '', count('failed') ? `${count('failed')} failed` : ''].filter(Boolean).join(', ');
+  return `trained with: ${engines || `nothing trained now (${other})`}${backend ? `; tfjs backend ${backend}` : ''}`;
 }
 
 /** Every epoch's loss and metrics of the trainings that ran now, read from their artifacts. */
