@@ -37,7 +37,7 @@ describe('cli: the project root', function () {
     assert.deepEqual(findProjectRoot(join(dir, 'src', 'deep')), { dir: join(dir, 'src'), reason: 'expc' });
   });
 
-  it('run from the top, then plan and review from subfolders: the same cache, nothing reported as never run', () => {
+  it('run from the top, then plan and review from subfolders: the same cache, nothing reported as never run; a second file of the same experiment is flagged', () => {
     mkdirSync(join(dir, '.git'));
     const run = expc(['run', 'experiments/tiny.exp', '--quiet'], dir);
     assert.equal(run.code, 0, run.stderr);
@@ -61,6 +61,17 @@ describe('cli: the project root', function () {
     assert.equal(review.code, 0, review.stderr);
     assert.equal((JSON.parse(review.stdout) as { dir: string }).dir, join(dir, 'reviews', 'tiny'));
     assert.ok(readdirSync(join(dir, 'reviews', 'tiny')).includes('v1.md'));
+    assert.doesNotMatch(review.stderr, /share one series/);
+
+    // A second file with the same experiment name: its review warns and says which file each version came from.
+    writeFileSync(join(dir, 'experiments', 'other.exp'), TINY.replace('epochs: 2', 'epochs: 1'));
+    assert.equal(expc(['run', 'experiments/other.exp', '--quiet'], dir).code, 0);
+    const second = expc(['review', 'experiments/other.exp'], dir);
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stderr, /warning: experiments\/tiny\.exp also declares experiment 'tiny', so its reviews share one series with experiments\/other\.exp \(v1 from experiments\/tiny\.exp\)/);
+    const v2 = JSON.parse(readFileSync(join(dir, 'reviews', 'tiny', 'v2.json'), 'utf8')) as { facts: { source: string } };
+    assert.equal(v2.facts.source, 'experiments/other.exp');
+    assert.match(readFileSync(join(dir, 'reviews', 'tiny', 'v2.md'), 'utf8'), /Written from experiments\/other\.exp/);
   });
 
   it('expc runs from a subfolder lists the runs recorded at the root', () => {
@@ -69,21 +80,6 @@ describe('cli: the project root', function () {
     const runs = expc(['runs', '--json'], join(dir, 'src', 'deep'));
     assert.equal(runs.code, 0, runs.stderr);
     assert.equal((JSON.parse(runs.stdout) as unknown[]).length, 1);
-  });
-
-  it('two files with the same experiment name: the review warns and says which file each version came from', () => {
-    mkdirSync(join(dir, '.git'));
-    writeFileSync(join(dir, 'experiments', 'other.exp'), TINY.replace('epochs: 2', 'epochs: 1'));
-    for (const f of ['tiny.exp', 'other.exp']) assert.equal(expc(['run', `experiments/${f}`, '--quiet'], dir).code, 0);
-    const first = expc(['review', 'experiments/tiny.exp'], dir);
-    assert.equal(first.code, 0, first.stderr);
-    assert.doesNotMatch(first.stderr, /share one series/);
-    const second = expc(['review', 'experiments/other.exp'], dir);
-    assert.equal(second.code, 0, second.stderr);
-    assert.match(second.stderr, /warning: experiments\/tiny\.exp also declares experiment 'tiny', so its reviews share one series with experiments\/other\.exp \(v1 from experiments\/tiny\.exp\)/);
-    const v2 = JSON.parse(readFileSync(join(dir, 'reviews', 'tiny', 'v2.json'), 'utf8')) as { facts: { source: string } };
-    assert.equal(v2.facts.source, 'experiments/other.exp');
-    assert.match(readFileSync(join(dir, 'reviews', 'tiny', 'v2.md'), 'utf8'), /Written from experiments\/other\.exp/);
   });
 
   it('review without the data finds recorded results, or says that the data is missing', () => {
