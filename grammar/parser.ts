@@ -30,7 +30,8 @@ import * as T from './tokens.js';
  * properties and `compare: a, b  baseline: a` is a list and a property.
  *
  * Keywords are Words too (`dataset:` as a key, `sweep(onebp)` as a callee). A declaration keyword
- * followed by ':' or '.' is a property key; anywhere else it starts a declaration, so a block
+ * followed by ':' or '.' is a property key, followed by '(', ',', ')' or ']' a value; anywhere
+ * else it starts a declaration, so a block
  * missing its '}' ends at the next declaration instead of swallowing it.
  */
 export class ExpParser extends CstParser {
@@ -42,8 +43,10 @@ export class ExpParser extends CstParser {
   /** True when the next token starts a declaration rather than being a word used as a key. */
   private startsDeclaration(): boolean {
     if (!tokenMatcher(this.LA(1), T.DeclarationKeyword)) return false;
+    // `sweep(beta)` in `plots:` is a call, not a sweep declaration: without this, recovering from
+    // an error earlier in a review block resynchronised there and invented a second sweep.
     const next = this.LA(2).tokenType;
-    return next !== T.Colon && next !== T.Dot;
+    return next !== T.Colon && next !== T.Dot && next !== T.LParen && next !== T.Comma && next !== T.RParen && next !== T.RBracket;
   }
 
   program = this.RULE('program', () => {

@@ -3,9 +3,9 @@ import { isAbsolute, relative, resolve } from 'node:path';
 
 export const DEFAULT_CACHE_DIR = '.expc/cache';
 
-/** Data folders in lookup order: --data-dir, $EXPC_DATA_DIR, ./data. */
-export function dataDirs(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string[] {
-  const dirs = [flag, env['EXPC_DATA_DIR'], 'data'].filter((d): d is string => typeof d === 'string' && d.length > 0);
+/** Data folders in lookup order: --data-dir, $EXPC_DATA_DIR, ./data, <project root>/data. */
+export function dataDirs(flag: string | undefined, env: NodeJS.ProcessEnv = process.env, root?: string): string[] {
+  const dirs = [flag, env['EXPC_DATA_DIR'], 'data', root ? resolve(root, 'data') : undefined].filter((d): d is string => typeof d === 'string' && d.length > 0);
   return [...new Set(dirs.map((d) => resolve(d)))];
 }
 

@@ -1,4 +1,5 @@
 import type { ExperimentModel } from '../contract/model.js';
+import type { Json } from '../core/json.js';
 import type { NodeOutcome } from '../runtime/executor/execute-graph.js';
 
 const SHORT: Record<string, string> = { precision: 'P', recall: 'R', f1: 'F1', ndcg: 'NDCG', hr: 'HR', mrr: 'MRR', map: 'MAP' };
@@ -20,7 +21,7 @@ export function formatTable(header: string[], rows: string[][]): string {
  * and speed. Under the paper protocol the numbers are the best test value per metric over
  * epochs, and the heading says so.
  */
-export function summaryTables(model: ExperimentModel, outcomes: NodeOutcome[]): string {
+export function summaryTables(model: ExperimentModel, outcomes: NodeOutcome[], width?: number): string {
   const byId = new Map(outcomes.map((o) => [o.id, o]));
   const columns = model.evaluate.metrics.flatMap((m) => model.evaluate.cutoffs.map((k) => `${m}@${k}`));
   const parts: string[] = [];
@@ -46,7 +47,58 @@ export function summaryTables(model: ExperimentModel, outcomes: NodeOutcome[]): 
       const status = tr?.status === 'cached' && ev?.status === 'cached' ? 'cached' : tr?.status ?? '-';
       return [t.id, ...cells, kept, secs, String(m['engine'] ?? '-'), status];
     });
-    parts.push(`${heading}\n${formatTable(['trial', ...columns.map(shortMetric), 'kept', 's/epoch', 'engine', 'train'], rows)}`);
+    const header = ['trial', ...columns.map(shortMetric), 'kept', 's/epoch', 'engine', 'train'];
+    parts.push(`${heading}\n${width ? fitWidth(header, rows, width, 'the run record has the full table') : formatTable(header, rows)}`);
   }
   return parts.join('\n\n');
+}
+
+/**
+ * A table cut to the terminal: trailing columns that do not fit are dropped and named, the first
+ * column (the row's name) always stays.
+ */
+export function fitWidth(head: string[], rows: string[][], width: number, where: string): string {
+  const widths = head.map((h, j) => Math.max(h.length, ...rows.map((r) => (r[j] ?? '').length)));
+  let used = widths[0]!;
+  let keep = 1;
+  while (keep < head.length && used + 2 + widths[keep]! <= width) used += 2 + widths[keep++]!;
+  if (keep === head.length) return formatTable(head, rows);
+  const dropped = head.slice(keep);
+  return `${formatTable(head.slice(0, keep), rows.map((r) => r.slice(0, keep)))}\n(${dropped.length} column(s) do not fit the terminal: ${dropped.join(', ')}; ${where})`;
+}
+
+/** Test metrics of one trial as the summary shows them (the paper protocol's best test values). */
+export function trialMetrics(model: ExperimentModel, datasetName: string, trialId: string, outcomes: ReadonlyMap<string, NodeOutcome>): Record<string, number> {
+  const ds = model.datasets.find((d) => d.name === datasetName);
+  const ev = outcomes.get(`evaluate:${datasetName}/${trialId}`);
+  if (ds?.protocol === 'paper') {
+    const best = (ev?.meta?.['paperBest'] ?? {}) as Record<string, { value: number }>;
+    return Object.fromEntries(Object.entries(best).map(([k, v]) => [k, v.value]));
+  }
+  return { ...((ev?.meta?.['mean'] ?? {}) as Record<string, number>) };
+}
+
+/** What `expc run --json` prints. */
+export function runSummaryJson(model: ExperimentModel, outcomes: NodeOutcome[], extra: Record<string, Json>): Json {
+  const byId = new Map(outcomes.map((o) => [o.id, o]));
+  const count = (s: string) => outcomes.filter((o) => o.status === s).length;
+  return {
+    experiment: model.name,
+    ...extra,
+    steps: { ran: count('ran'), cached: count('cached'), failed: count('failed'), skipped: count('skipped') },
+    overrides: model.overrides ?? [],
+    trials: model.trials.map((t) => {
+      const tr = byId.get(`train:${t.dataset}/${t.id}`);
+      return {
+        trial: t.id,
+        run: t.run,
+        dataset: t.dataset,
+        seed: t.seed,
+        protocol: model.datasets.find((d) => d.name === t.dataset)?.protocol ?? 'validation',
+        status: byId.get(`evaluate:${t.dataset}/${t.id}`)?.status ?? 'not run',
+        keptEpoch: (tr?.meta?.['keptEpoch'] as Json | undefined) ?? null,
+        metrics: trialMetrics(model, t.dataset, t.id, byId),
+      };
+    }),
+  };
 }

@@ -34,9 +34,12 @@ export type DiagnosticCode =
   | 'invalid-value'
   | 'invalid-sweep'
   | 'incompatible-components'
+  | 'too-many-trials'
   | 'experiment-in-import'
   | 'unused-declaration'
-  | 'baseline-not-compared';
+  | 'baseline-not-compared'
+  // command-line overrides (-S path=value)
+  | 'invalid-override';
 
 export interface RelatedInformation {
   message: string;

@@ -89,4 +89,6 @@ export interface ExperimentModel {
   trials: Trial[];
   evaluate: EvaluateParams;
   review: ReviewModel;
+  /** Command-line overrides (`-S path=value`) applied on top of the files, in order; absent when none. */
+  overrides?: string[];
 }

@@ -1,6 +1,6 @@
 import type { ExperimentModel, Trial } from '../contract/model.js';
 import { UserError } from '../core/errors.js';
-import type { Json } from '../core/json.js';
+import { canonicalJson, type Json } from '../core/json.js';
 import type { RunRecord } from '../runtime/record/run-record.js';
 import { ANALYSIS_SEED, itemClustersAnalysis, popularityGroupsAnalysis, type AnalysisCache, type AnalysisTrial } from './analyses.js';
 import { compareRuns, meanStd } from './compare-runs.js';
@@ -109,14 +109,26 @@ async function datasetSection(model: ExperimentModel, inputs: ReviewInputs, name
 
   const sweeps: SweepSection[] = [];
   for (const s of model.sweeps) {
+    // Grouped by the point's values, not the trial id: the point equal to the run is the run's own
+    // trial (named 'onebp', not 'onebp[backprop.beta=0.99]'), and its seeds belong together.
     const points = new Map<string, TrialSection[]>();
-    for (const t of trials) if (t.sweeps.some((x) => x.sweep === s.name)) points.set(pointOf(t.id), [...(points.get(pointOf(t.id)) ?? []), t]);
+    for (const t of trials) {
+      const values = t.sweeps.find((x) => x.sweep === s.name)?.point;
+      if (!values) continue;
+      const label = `${s.run}[${Object.entries(values).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(',')}]`;
+      points.set(label, [...(points.get(label) ?? []), t]);
+    }
     if (points.size === 0) continue;
+    const pointOrder = new Map(s.points.map((p, i) => [canonicalJson(p), i]));
+    const order = (t: TrialSection) => pointOrder.get(canonicalJson(t.sweeps.find((x) => x.sweep === s.name)!.point)) ?? 0;
     sweeps.push({
       name: s.name,
       run: s.run,
       axes: s.axes,
-      rows: [...points].map(([point, ts]) => ({
+      // In the sweep's own order (grid order), whatever order the trials come in.
+      rows: [...points]
+        .sort(([, a], [, b]) => order(a[0]!) - order(b[0]!))
+        .map(([point, ts]) => ({
         point,
         trials: ts.map((t) => t.id),
         values: ts[0]!.sweeps.find((x) => x.sweep === s.name)!.point,

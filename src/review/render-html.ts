@@ -16,7 +16,14 @@ p.note { font-size: .85rem; color: #555; }
 figure { margin: 1rem 0 2rem; } figure svg { max-width: 100%; height: auto; } figcaption { font-size: .85rem; color: #555; max-width: 900px; }
 `;
 
-async function renderBlock(b: Block): Promise<string> {
+/** Every figure of the review rendered to SVG, by figure id (once, for the HTML page and the Markdown's files). */
+export async function renderFigures(doc: ReviewDocument): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const b of reviewBlocks(doc)) if (b.kind === 'figure') out.set(b.figure.id, await renderSvg(b.figure.spec));
+  return out;
+}
+
+async function renderBlock(b: Block, figures?: ReadonlyMap<string, string>): Promise<string> {
   switch (b.kind) {
     case 'heading':
       return `<h${b.level}${b.id ? ` id="${escapeHtml(b.id)}"` : ''}>${escapeHtml(b.text)}</h${b.level}>`;
@@ -30,7 +37,7 @@ async function renderBlock(b: Block): Promise<string> {
       return `<table>${b.caption ? `<caption>${escapeHtml(b.caption)}</caption>` : ''}\n<thead>${head}</thead>\n<tbody>\n${rows.join('\n')}\n</tbody></table>`;
     }
     case 'figure': {
-      const svg = await renderSvg(b.figure.spec);
+      const svg = figures?.get(b.figure.id) ?? (await renderSvg(b.figure.spec));
       return `<figure id="${escapeHtml(b.figure.id)}" data-plot="${escapeHtml(b.figure.kind)}">\n${svg.trim()}\n<figcaption><strong>${escapeHtml(b.figure.title)}.</strong> ${escapeHtml(b.figure.caption)}</figcaption>\n</figure>`;
     }
   }
@@ -41,9 +48,9 @@ async function renderBlock(b: Block): Promise<string> {
  * every plot rendered to SVG in Node and inlined; no scripts, fonts or other external resources,
  * so it reads offline and in any browser.
  */
-export async function renderHtml(doc: ReviewDocument): Promise<string> {
+export async function renderHtml(doc: ReviewDocument, figures?: ReadonlyMap<string, string>): Promise<string> {
   const parts: string[] = [];
-  for (const b of reviewBlocks(doc)) parts.push(await renderBlock(b));
+  for (const b of reviewBlocks(doc)) parts.push(await renderBlock(b, figures));
   return [
     '<!DOCTYPE html>',
     '<html lang="en">',

@@ -4,7 +4,12 @@ import { reviewBlocks, type Block } from './review-blocks.js';
 /** Table cells may not hold pipes or line breaks. */
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 
-function renderBlock(b: Block, htmlName: string): string {
+/** The SVG file of a figure, written beside v<N>.md: `v3-ml100k-curves.svg`. */
+export function figureFile(version: number, figureId: string): string {
+  return `v${version}-${figureId.replace(/[^A-Za-z0-9_.-]+/g, '-')}.svg`;
+}
+
+function renderBlock(b: Block, version: number): string {
   switch (b.kind) {
     case 'heading':
       return `${'#'.repeat(b.level)} ${b.text}`;
@@ -21,12 +26,15 @@ function renderBlock(b: Block, htmlName: string): string {
       return lines.join('\n');
     }
     case 'figure':
-      return `Figure: ${b.figure.title} (plot in ${htmlName}#${b.figure.id}). ${b.figure.caption}`;
+      // An image beside the Markdown file, so GitHub (and any Markdown viewer) shows the plot.
+      return `![${b.figure.title.replace(/[[\]]/g, '')}](${figureFile(version, b.figure.id)})\n\n**${b.figure.title}.** ${b.figure.caption}`;
   }
 }
 
-/** The review as Markdown (v<N>.md): every table and the evaluation protocol; plots are referenced in the HTML page. */
+/**
+ * The review as Markdown (v<N>.md): every table, the evaluation protocol, and every plot as an
+ * image of its SVG file (`figureFile`), which the review command writes beside it.
+ */
 export function renderMarkdown(doc: ReviewDocument): string {
-  const htmlName = `v${doc.version}.html`;
-  return `${reviewBlocks(doc).map((b) => renderBlock(b, htmlName)).join('\n\n')}\n`;
+  return `${reviewBlocks(doc).map((b) => renderBlock(b, doc.version)).join('\n\n')}\n`;
 }

@@ -30,7 +30,8 @@ export function fmtMeanStd(m: MeanStd | undefined): string {
 }
 
 const fmtPct = (x: number | null): string => (x === null ? '-' : `${x >= 0 ? '+' : ''}${x.toFixed(2)}%`);
-const fmtP = (p: number | null): string => (p === null ? '-' : p < 1e-4 ? p.toExponential(1) : p.toFixed(4));
+/** p-values as a reader can trust them: below what doubles resolve, a bound, never "0.0e+0". */
+export const fmtP = (p: number | null): string => (p === null ? '-' : p < 1e-300 ? '< 1e-300' : p < 1e-4 ? p.toExponential(1) : p.toFixed(4));
 const fmtSeconds = (s: number | null | undefined): string => (typeof s === 'number' ? (s < 0.1 ? s.toFixed(4) : s.toFixed(3)) : '-');
 
 /** Significance marks of the delta tables. */
@@ -54,6 +55,7 @@ function headerBlocks(doc: ReviewDocument): Block[] {
       text: `Written ${doc.created} by expc ${facts.reviewer.expc} (Node ${facts.reviewer.node}). Content hash ${doc.contentHash.slice(0, 16)} (configuration and results; a new version is written only when it changes).`,
     },
     { kind: 'heading', level: 2, text: 'Sources', id: 'sources' },
+    ...(facts.source ? [{ kind: 'paragraph', text: `Written from ${facts.source} (relative to the project root).` } as Block] : []),
     { kind: 'table', header: ['file', 'sha256'], rows: facts.files.map((f) => [f.path, f.sha256]) },
     {
       kind: 'paragraph',
@@ -96,6 +98,40 @@ function cacheCell(facts: (TrialFacts | undefined)[]): string {
   return `${cached}/${steps.length}${unknown ? ` (${unknown} unrecorded)` : ''}`;
 }
 
+/**
+ * What a reader should know before trusting a dataset's numbers: a kept epoch at the edge of the
+ * evaluated range (the training was probably too short, or the best came first and later epochs
+ * overfit), significance claimed from one training seed (the tests pair users, so they say
+ * nothing about the spread over seeds), and cutoffs larger than the number of items.
+ */
+export function trustWarnings(doc: ReviewDocument, ds: DatasetSection): string[] {
+  const out: string[] = [];
+  const compared = new Set(ds.table.flatMap((r) => r.trials));
+  const first: string[] = [];
+  const last: string[] = [];
+  for (const t of ds.trials) {
+    if (!compared.has(t.id) && !t.sweeps.length) continue;
+    const evaluated = t.curves.filter((c) => c.metric !== null).map((c) => c.epoch);
+    if (!t.monitored || evaluated.length < 3 || ds.protocol === 'paper') continue;
+    if (t.keptEpoch === evaluated[0]) first.push(t.id);
+    else if (t.keptEpoch === evaluated[evaluated.length - 1] && !t.stoppedEarly) last.push(t.id);
+  }
+  const some = (ids: string[]) => (ids.length > 4 ? `${ids.slice(0, 4).join(', ')} and ${ids.length - 4} more` : ids.join(', '));
+  if (last.length)
+    out.push(`Kept the last evaluated epoch: ${some(last)}. The ${ds.trials[0]?.monitored ?? 'monitored metric'} was still improving when training ended, so these trials are probably under-trained; raise training.epochs.`);
+  if (first.length)
+    out.push(`Kept the first evaluated epoch: ${some(first)}. Every later evaluation was worse, which suggests over-training or a learning rate that is too high; evaluate earlier (eval_every) or lower optimizer.lr.`);
+  const significant = ds.comparisons.some((c) => Object.values(c.metrics).some((m) => Object.values(m.tests).some((x) => x?.significant)));
+  const oneSeed = ds.table.filter((r) => r.seeds.length === 1).map((r) => r.run);
+  if (significant && oneSeed.length)
+    out.push(
+      `Significance from a single training seed (${some(oneSeed)}): the tests are across users, with the models fixed, so they do not show that the difference survives another initialisation. Add seeds: 3 to the runs to see the spread over trainings.`,
+    );
+  const K = Math.max(...doc.content.config.evaluate.cutoffs);
+  if (K > ds.split.items) out.push(`The largest cutoff K = ${K} is more than the ${ds.split.items} items of ${ds.name}: @${K} metrics rank every item and say little.`);
+  return out;
+}
+
 function datasetBlocks(doc: ReviewDocument, ds: DatasetSection): Block[] {
   const paper = ds.protocol === 'paper';
   const note = paper ? `${PAPER_PROTOCOL_NOTE}.` : undefined;
@@ -111,6 +147,12 @@ function datasetBlocks(doc: ReviewDocument, ds: DatasetSection): Block[] {
     },
     paper ? { kind: 'paragraph', emphasis: 'strong', text: `${PAPER_PROTOCOL_NOTE} (the OneBP reference code's reporting; each metric's value may come from a different epoch, selected on test).` } : { kind: 'paragraph', text: `Reported: ${ds.reported}.` },
   ];
+
+  const warnings = trustWarnings(doc, ds);
+  if (warnings.length) {
+    blocks.push({ kind: 'heading', level: 3, text: 'Before trusting these numbers', id: `trust-${ds.name}` });
+    blocks.push({ kind: 'list', items: warnings });
+  }
 
   // Runs x metrics.
   blocks.push({ kind: 'heading', level: 3, text: 'Runs', id: `runs-${ds.name}` });

@@ -28,6 +28,8 @@ export interface ReviewDocument {
 export interface ReviewFacts {
   /** The .exp root file and its imports as compiled now, with sha256 of each. */
   files: { path: string; sha256: string }[];
+  /** The root .exp file relative to the project root (absent in older versions): tells two files that share an experiment name apart. */
+  source?: string;
   git: { commit: string; dirty: boolean } | null;
   /** Environment of the newest run record that computed some of these results. */
   environment: Record<string, Json>;

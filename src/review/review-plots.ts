@@ -45,13 +45,16 @@ function sweepFigure(doc: ReviewDocument, ds: DatasetSection, s: SweepSection): 
   }
   const beta = xAxis.path === 'backprop.beta';
   const paper = ds.protocol === 'paper' ? ' (paper protocol: best test value per metric over epochs)' : '';
-  const spec = sweepPlot(rows, beta ? { parameterTitle: '1 - beta', transform: (b) => 1 - b, logX: true, title: `${ds.name}: sweep ${s.name}` } : { parameterTitle: xAxis.path, title: `${ds.name}: sweep ${s.name}` });
+  const baseRow = ds.table.find((r) => r.run === ds.baseline);
+  const baseValues = Object.fromEntries(metrics.flatMap((m) => (typeof baseRow?.metrics[m]?.mean === 'number' ? [[m, baseRow.metrics[m]!.mean!]] : [])));
+  const baseline = baseRow ? { run: ds.baseline, values: baseValues } : undefined;
+  const spec = sweepPlot(rows, beta ? { parameterTitle: '1 - beta', transform: (b) => 1 - b, logX: true, title: `${ds.name}: sweep ${s.name}`, baseline } : { parameterTitle: xAxis.path, title: `${ds.name}: sweep ${s.name}`, baseline });
   return {
     id: `${slug(ds.name)}-sweep-${slug(s.name)}`,
     dataset: ds.name,
     kind: 'sweep',
     title: `Sweep ${s.name}: ${metrics.join(', ')} vs ${beta ? '1 - beta (log scale, as OneBP Fig. 4)' : xAxis.path}`,
-    caption: `Test metrics of each point of sweep ${s.name} of run ${s.run} on ${ds.name}${paper}; mean over seeds.${others.length ? ` One line per value of ${others.join(', ')}.` : ''}`,
+    caption: `Test metrics of each point of sweep ${s.name} of run ${s.run} on ${ds.name}${paper}; mean over seeds.${others.length ? ` One line per value of ${others.join(', ')}.` : ''}${baseline ? ` The dashed line is the baseline ${ds.baseline}.` : ''}`,
     spec,
   };
 }
@@ -106,8 +109,8 @@ export function datasetFigures(doc: ReviewDocument, ds: DatasetSection): { figur
           dataset: ds.name,
           kind: 'curves',
           title: 'Training curves',
-          caption: `Training loss per epoch and the monitored metric on the evaluated epochs, one line per trial of the compared runs.`,
-          spec: curvesPlot(rows, { title: `${ds.name}: training curves`, runs: ids }),
+          caption: `Training loss per epoch and the monitored metric on the evaluated epochs, one line per trial of the compared runs; the dashed rules mark the epoch each trial kept.`,
+          spec: curvesPlot(rows, { title: `${ds.name}: training curves`, runs: ids, kept: ids.map((id) => ({ run: id, epoch: ds.trials.find((x) => x.id === id)!.keptEpoch })) }),
         });
         break;
       }

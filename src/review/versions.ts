@@ -143,9 +143,11 @@ function writeAtomic(path: string, text: string): void {
 }
 
 /** Writes v<N>.md, v<N>.html and, last, v<N>.json. Returns the three paths. */
-export function writeVersion(dir: string, doc: ReviewDocument, markdown: string, html: string): { md: string; html: string; json: string } {
+export function writeVersion(dir: string, doc: ReviewDocument, markdown: string, html: string, files: Record<string, string> = {}): { md: string; html: string; json: string } {
   guardFs(dir, 'create the review folder', () => mkdirSync(dir, { recursive: true }));
   const paths = { md: versionPath(dir, doc.version, 'md'), html: versionPath(dir, doc.version, 'html'), json: versionPath(dir, doc.version, 'json') };
+  // The Markdown's plot files first: the JSON, written last, is what marks a version as present.
+  for (const [name, text] of Object.entries(files)) writeAtomic(join(dir, name), text);
   writeAtomic(paths.md, markdown);
   writeAtomic(paths.html, html);
   writeAtomic(paths.json, `${JSON.stringify(doc, null, 1)}\n`);

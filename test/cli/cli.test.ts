@@ -91,7 +91,7 @@ describe('cli: exit codes and messages', function () {
     const first = expc(['run', join(dir, 'good.exp'), '--cache-dir', cache, '--plain']);
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stdout, /4 step\(s\) ran, 0 cached, 0 failed/);
-    assert.match(first.stdout, /backend: (wasm|cpu|tensorflow)/);
+    assert.match(first.stdout, /trained with: (fused|tfjs) engine, \d+ threads? \(1 training\); tfjs backend (wasm|cpu|tensorflow)/);
     const second = expc(['run', join(dir, 'good.exp'), '--cache-dir', cache, '--plain']);
     assert.equal(second.code, 0, second.stderr);
     assert.match(second.stdout, /0 step\(s\) ran, 4 cached, 0 failed/);

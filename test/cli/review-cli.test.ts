@@ -56,7 +56,7 @@ describe('cli: review and runs', function () {
     await assert.rejects(cli('review', file, '--cache-dir', cache, '--reviews-dir', reviews), (e: unknown) => e instanceof UserError && e.exitCode === 1 && /steps of small are not computed yet/.test(e.message));
     const text = await cli('review', file, '--run', '--quiet', '--backend', 'cpu', '--cache-dir', cache, '--reviews-dir', reviews);
     assert.match(text, /step\(s\) ran, 0 cached, 0 failed/);
-    assert.match(text, /wrote .*small\/v1\.md, \.html \(5 plots\) and \.json/);
+    assert.match(text, /wrote .*small\/v1\.md \(with 5 SVG plots beside it\), \.html and \.json/);
     for (const ext of ['md', 'html', 'json']) assert.ok(existsSync(join(reviews, 'small', `v1.${ext}`)));
     assert.match(await cli('review', file, '--cache-dir', cache, '--reviews-dir', reviews), /small\/v1 is current/);
     const diff = await cli('review', 'diff', file, 'v1', '--reviews-dir', reviews);

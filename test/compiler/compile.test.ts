@@ -59,9 +59,10 @@ describe('compile: the DESIGN example', () => {
         'onebp[backprop.beta=0.9,sampler.negatives=1]',
         'onebp[backprop.beta=0.9,sampler.negatives=5]',
         'onebp[backprop.beta=0.99,sampler.negatives=1]',
-        'onebp[backprop.beta=0.99,sampler.negatives=5]',
       ],
     );
+    // beta 0.99 with 5 negatives is the run onebp itself: the same trial, a point of the sweep.
+    assert.deepEqual(r.model!.trials[1]!.sweeps, [{ sweep: 'onebp', point: { 'backprop.beta': 0.99, 'sampler.negatives': 5 } }]);
     const t = r.model!.trials[4]!;
     assert.equal(t.config.sampler.params['negatives'], 5);
     assert.equal(t.config.backprop.params['beta'], 0.9);
@@ -85,7 +86,7 @@ describe('compile: the DESIGN example', () => {
   });
   it('builds load -> split -> train -> evaluate per trial', () => {
     const g = r.graph!;
-    assert.equal(g.nodes.length, 2 + 2 * 7);
+    assert.equal(g.nodes.length, 2 + 2 * 6);
     assert.deepEqual(g.node('evaluate:ml100k/onebp').inputs, ['train:ml100k/onebp', 'split:ml100k']);
     assert.deepEqual(g.node('train:ml100k/onebp').params['monitor'], { split: 'valid', metrics: ['ndcg'], cutoffs: [20] });
   });
@@ -150,14 +151,6 @@ describe('compile: settings', () => {
     assert.equal(new Set(a).size, 3);
     assert.deepEqual(ids(src), a);
     assert.notDeepEqual(ids(src.replace('seed: 5', 'seed: 6')), a);
-  });
-  it('a sweep point equal to the run is one trial that belongs to the sweep', () => {
-    const r = compileFiles({ x: BASE + 'sweep s of a { backprop: [both, onebp] }\n' });
-    assert.deepEqual(
-      r.model!.trials.map((t) => t.id),
-      ['a', 'a[backprop=both]', 'a[backprop=onebp]'],
-    );
-    assert.equal(r.graph!.nodes.length, 2 + 6);
   });
   it('imports share datasets and defaults; the importing file overrides', () => {
     const r = compileFiles({

@@ -127,6 +127,11 @@ describe('parseSource: syntax errors', () => {
         ['DatasetDecl', 'RunDecl', 'SweepDecl', 'EvaluateDecl'],
       );
     });
+    it("one syntax error in compare: is one error; sweep(beta) in plots: is a call, not a sweep declaration", () => {
+      const r = parse('review {\n  compare: twobp onebp, userbp\n  baseline: twobp\n  plots: curves, sweep(beta), sweep(negatives)\n}\nrun a { }');
+      assert.deepEqual(r.diagnostics.map(where), ["parsing-error@2:23-2:24 expected ':' after 'onebp'"]);
+      assert.deepEqual(r.program.declarations.map((d) => d.kind), ['ReviewDecl', 'RunDecl']);
+    });
     it('two mistakes in one declaration give one diagnostic (the first)', () => {
       const r = parse('run a { x = 1  y = 2  z: }\nrun b { }');
       assert.deepEqual(r.diagnostics.map(where), ["parsing-error@1:11-1:12 expected ':' after 'x'"]);

@@ -19,10 +19,19 @@ function params(schema: ParamSchema): string[] {
 }
 
 /** `expc components [slot]`: the catalogue, with every parameter, its type, default and meaning. */
-export async function components(o: { slot?: string; out: (t: string) => void }): Promise<void> {
+export async function components(o: { slot?: string; json?: boolean; out: (t: string) => void }): Promise<void> {
   const slots = o.slot ? SLOTS.filter((s) => s === o.slot || `${s}s` === o.slot) : SLOTS;
   if (o.slot && slots.length === 0 && o.slot !== 'training' && o.slot !== 'evaluate')
     throw new UsageError(`unknown slot '${o.slot}'`, `slots: ${[...SLOTS, 'training', 'evaluate'].join(', ')}`);
+  if (o.json) {
+    const schemaOf = (schema: ParamSchema) => Object.fromEntries(Object.entries(schema.properties).map(([name, p]) => [name, { type: describeSchema(p), default: ((p as Record<string, unknown>)['default'] ?? null) as Json, description: p.description ?? '' }]));
+    const out: Record<string, Json> = {};
+    for (const slot of slots) out[slot] = componentsOf(slot).map((c) => ({ name: c.name, aliases: c.aliases ?? [], summary: c.summary, params: schemaOf(c.schema) }));
+    if (!o.slot || o.slot === 'training') out['training'] = schemaOf(trainingSchema);
+    if (!o.slot || o.slot === 'evaluate') out['evaluate'] = schemaOf(evaluateSchema);
+    o.out(JSON.stringify(out, null, 2));
+    return;
+  }
   const lines: string[] = [];
   for (const slot of slots) {
     lines.push(`${slot}:`);

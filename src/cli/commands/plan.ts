@@ -4,11 +4,16 @@ import { graphKeys } from '../../runtime/executor/graph-keys.js';
 import { explainChange } from '../../runtime/executor/explain.js';
 import { readKeyIndex } from '../../runtime/executor/index-file.js';
 import { RuntimeServices, type RuntimeOptions } from '../../runtime/executor/services.js';
+import { resolve } from 'node:path';
 import { compileOrThrow } from '../compile-file.js';
+import { displayPath } from '../paths.js';
+import { describeRoot, type ProjectRoot } from '../project-root.js';
 
 export interface PlanOptions {
   file: string;
   cacheDir: string;
+  root?: ProjectRoot;
+  overrides?: string[];
   runtime: RuntimeOptions;
   json: boolean;
   out: (text: string) => void;
@@ -29,7 +34,7 @@ export interface PlannedNode {
  * why (which parameter, input or data file changed since the last run).
  */
 export async function plan(o: PlanOptions): Promise<PlannedNode[]> {
-  const { model, graph } = compileOrThrow(o.file, o.warn);
+  const { model, graph } = compileOrThrow(o.file, o.warn, o.overrides ?? []);
   const services = new RuntimeServices(o.runtime);
   const { keys, blocked } = await graphKeys(graph, services);
   const store = new ArtifactStore(o.cacheDir);
@@ -44,11 +49,12 @@ export async function plan(o: PlanOptions): Promise<PlannedNode[]> {
     return { id: n.id, label: n.label, kind: n.kind, key: k.key, status: 'will run', reasons };
   });
   if (o.json) {
-    o.out(JSON.stringify({ experiment: model.name, nodes: planned as unknown as Json }, null, 2));
+    o.out(JSON.stringify({ experiment: model.name, cacheDir: resolve(o.cacheDir), root: (o.root as unknown as Json) ?? null, overrides: model.overrides ?? [], nodes: planned as unknown as Json }, null, 2));
     return planned;
   }
   const width = Math.max(...planned.map((p) => p.label.length));
-  const lines = [`plan for ${model.name} (${graph.nodes.length} steps):`];
+  const lines = [`plan for ${model.name} (${graph.nodes.length} steps); cache ${displayPath(resolve(o.cacheDir))}${o.root ? `; ${describeRoot(o.root)}` : ''}:`];
+  if (model.overrides?.length) lines.push(`overrides: ${model.overrides.map((x) => `-S ${x}`).join(' ')}`);
   for (const p of planned) {
     const key = p.key ? p.key.slice(0, 12) : '-'.repeat(12);
     lines.push(`  ${p.label.padEnd(width)}  ${key}  ${p.status}${p.reasons.length ? `: ${p.reasons.join('; ')}` : ''}`);

@@ -1,20 +1,22 @@
-import { join, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { UsageError } from '../../core/errors.js';
 import type { Json } from '../../core/json.js';
 import { AnalysisCache } from '../../review/analyses.js';
 import { buildReview } from '../../review/build-review.js';
 import { diffReviews, renderDiff, type ReviewDiff } from '../../review/diff-reviews.js';
 import { loadResults, missingStepsError } from '../../review/load-results.js';
-import { renderHtml } from '../../review/render-html.js';
-import { renderMarkdown } from '../../review/render-markdown.js';
+import { renderFigures, renderHtml } from '../../review/render-html.js';
+import { figureFile, renderMarkdown } from '../../review/render-markdown.js';
 import { contentHash, REVIEW_FORMAT, type ReviewDocument } from '../../review/review-data.js';
-import { experimentReviewDir, latestVersion, readReviewFile, resolveVersion, versionPath, writeVersion } from '../../review/versions.js';
+import { experimentReviewDir, latestVersion, listVersions, readReviewFile, resolveVersion, versionPath, writeVersion } from '../../review/versions.js';
 import { ArtifactStore } from '../../runtime/cache/artifact-store.js';
 import { graphKeys } from '../../runtime/executor/graph-keys.js';
 import { RuntimeServices, type RuntimeOptions } from '../../runtime/executor/services.js';
 import { EXPC_VERSION, gitFacts } from '../../runtime/record/environment.js';
 import { readRunRecords } from '../../runtime/record/run-record.js';
 import { compileOrThrow } from '../compile-file.js';
+import { keysWithRecordedData } from '../recorded-keys.js';
+import type { ProjectRoot } from '../project-root.js';
 import { displayPath } from '../paths.js';
 
 export const DEFAULT_REVIEWS_DIR = 'reviews';
@@ -22,6 +24,11 @@ export const DEFAULT_REVIEWS_DIR = 'reviews';
 export interface ReviewOptions {
   file: string;
   cacheDir: string;
+  root?: ProjectRoot;
+  /** Command-line overrides (`-S path=value`): the review of the experiment as overridden. */
+  overrides?: string[];
+  /** Only errors and the final line. */
+  quiet?: boolean;
   /** Reviews go to <reviewsDir>/<experiment>/v<N>.{md,html,json}. */
   reviewsDir: string;
   runtime: RuntimeOptions;
@@ -55,10 +62,10 @@ export async function review(o: ReviewOptions): Promise<ReviewResult> {
   const t0 = performance.now();
   if (o.run) {
     const { run } = await import('./run.js');
-    await run({ file: o.file, cacheDir: o.cacheDir, runtime: o.runtime, force: false, progress: o.progress ?? 'auto', argv: o.argv ?? ['run', o.file], out: o.out, warn: o.warn });
-    o.out('');
+    await run({ file: o.file, cacheDir: o.cacheDir, root: o.root, overrides: o.overrides, runtime: o.runtime, force: false, progress: o.progress ?? 'auto', quiet: o.quiet, argv: o.argv ?? ['run', o.file], out: o.out, warn: o.warn });
+    if (!o.quiet) o.out('');
   }
-  const { model, graph } = compileOrThrow(o.file, o.run ? () => {} : o.warn);
+  const { model, graph } = compileOrThrow(o.file, o.run ? () => {} : o.warn, o.overrides ?? []);
   // Keys hash the data files; a review reads results and never downloads a dataset.
   const services = new RuntimeServices({ ...o.runtime, allowDownload: false });
   let keyed: Awaited<ReturnType<typeof graphKeys>>;
@@ -68,7 +75,8 @@ export async function review(o: ReviewOptions): Promise<ReviewResult> {
     await services.dispose();
   }
   const store = new ArtifactStore(o.cacheDir, (m) => o.warn(`warning: ${m}`));
-  const loaded = loadResults(model, graph, keyed.keys, keyed.blocked, store);
+  const keys = keysWithRecordedData(graph, keyed, o.cacheDir, (m) => o.warn(`note: ${m}`));
+  const loaded = loadResults(model, graph, keys, new Map(), store);
   if ('missing' in loaded) throw missingStepsError(model.name, o.file, loaded.missing);
 
   const cache = new AnalysisCache(store, model.name, o.runtime.threads);
@@ -84,6 +92,8 @@ export async function review(o: ReviewOptions): Promise<ReviewResult> {
   const hash = contentHash(content);
   const dir = experimentReviewDir(o.reviewsDir, model.name);
   const latest = latestVersion(dir, (m) => o.warn(`warning: ${m}`));
+  facts.source = relative(o.root?.dir ?? process.cwd(), resolve(o.file)).split(sep).join('/');
+  warnSharedSeries(dir, model.name, facts.source, o.warn);
   const seconds = () => (performance.now() - t0) / 1000;
   if (latest?.doc && latest.doc.contentHash === hash) {
     o.out(`${displayPath(resolve(join(dir, `v${latest.version}`)))} is current (no change in configuration or results)`);
@@ -92,10 +102,10 @@ export async function review(o: ReviewOptions): Promise<ReviewResult> {
   const version = (latest?.version ?? 0) + 1;
   const doc: ReviewDocument = { format: REVIEW_FORMAT, experiment: model.name, version, created: (o.now?.() ?? new Date()).toISOString(), contentHash: hash, facts, content };
   const markdown = renderMarkdown(doc);
-  const html = await renderHtml(doc);
-  const paths = writeVersion(dir, doc, markdown, html);
-  const figures = (html.match(/<figure /g) ?? []).length;
-  o.out(`wrote ${displayPath(resolve(paths.md))}, .html (${figures} plots) and .json in ${seconds().toFixed(1)} s`);
+  const svgs = await renderFigures(doc);
+  const html = await renderHtml(doc, svgs);
+  const paths = writeVersion(dir, doc, markdown, html, Object.fromEntries([...svgs].map(([id, svg]) => [figureFile(version, id), svg])));
+  o.out(`wrote ${displayPath(resolve(paths.md))} (with ${svgs.size} SVG plots beside it), .html and .json in ${seconds().toFixed(1)} s`);
   if (latest?.doc) {
     const d = diffReviews(latest.doc, doc);
     const trials = new Set(d.metrics.map((m) => `${m.dataset}/${m.trial}`)).size;
@@ -142,4 +152,29 @@ export async function reviewDiff(o: ReviewDiffOptions): Promise<ReviewDiff> {
   const d = diffReviews(a, b);
   o.out(o.json ? JSON.stringify(d as unknown as Json, null, 2) : renderDiff(d));
   return d;
+}
+
+/**
+ * Two .exp files that declare the same `experiment` name write into one review series: say so,
+ * and which file each earlier version came from, so a reader does not diff unrelated reviews.
+ */
+function warnSharedSeries(dir: string, experiment: string, source: string, warn: (t: string) => void): void {
+  const bySource = new Map<string, number[]>();
+  for (const v of listVersions(dir)) {
+    let from: string | undefined;
+    try {
+      from = readReviewFile(versionPath(dir, v, 'json')).facts.source;
+    } catch {
+      continue; // an unreadable version is reported where it is read
+    }
+    if (from === undefined) continue;
+    bySource.set(from, [...(bySource.get(from) ?? []), v]);
+  }
+  const others = [...bySource].filter(([f]) => f !== source);
+  if (others.length === 0) return;
+  const list = [...bySource].map(([f, vs]) => `${vs.map((v) => `v${v}`).join(', ')} from ${f}`).join('; ');
+  warn(
+    `warning: ${others.map(([f]) => f).join(', ')} also declare${others.length === 1 ? 's' : ''} experiment '${experiment}', so its reviews share one series with ${source} (${list}); ` +
+      `give one of them another name with \`experiment NAME\``,
+  );
 }

@@ -3,7 +3,7 @@ import { UserError } from '../../core/errors.js';
 import { CacheFsError } from '../../runtime/cache/cache-fs-error.js';
 import type { Json } from '../../core/json.js';
 import { ArtifactStore } from '../../runtime/cache/artifact-store.js';
-import { executeGraph, type ExecutionResult } from '../../runtime/executor/execute-graph.js';
+import { executeGraph, type ExecutionResult, type NodeOutcome } from '../../runtime/executor/execute-graph.js';
 import { readKeyIndex, writeKeyIndex } from '../../runtime/executor/index-file.js';
 import { RuntimeServices, type RuntimeOptions } from '../../runtime/executor/services.js';
 import { environmentFacts, gitFacts } from '../../runtime/record/environment.js';
@@ -11,11 +11,20 @@ import { newRunId, reserveRecordSpace, writeRunRecord, type RunRecord } from '..
 import { compileOrThrow } from '../compile-file.js';
 import { displayPath } from '../paths.js';
 import { lineRenderer, listrRenderer, type ProgressRenderer } from '../progress.js';
-import { summaryTables } from '../summary.js';
+import { describeRoot, type ProjectRoot } from '../project-root.js';
+import { runSummaryJson, summaryTables } from '../summary.js';
 
 export interface RunOptions {
   file: string;
   cacheDir: string;
+  /** The project root the cache was found from, printed so that nobody has to guess. */
+  root?: ProjectRoot;
+  /** Command-line overrides, `path=value` (`-S training.epochs=5`). */
+  overrides?: string[];
+  /** Print nothing but errors: the caller prints the JSON summary. */
+  json?: boolean;
+  /** Only errors and the final line (`--quiet`). */
+  quiet?: boolean;
   runtime: RuntimeOptions;
   /** Recompute even cached steps. */
   force: boolean;
@@ -32,6 +41,8 @@ export interface RunResult {
   /** null when the cache refused the record (a read-only cache that held every step, a full disk). */
   recordPath: string | null;
   execution: ExecutionResult;
+  /** What `--json` prints: the record's path, step counts and every trial's test metrics. */
+  summary: Json;
 }
 
 /**
@@ -40,7 +51,9 @@ export interface RunResult {
  */
 export async function run(o: RunOptions): Promise<RunResult> {
   const started = new Date();
-  const { model, graph: fullGraph } = compileOrThrow(o.file, o.warn);
+  const { model, graph: fullGraph } = compileOrThrow(o.file, o.warn, o.overrides ?? []);
+  // --quiet and --json print only errors and the final line (or the JSON).
+  const say = o.quiet || o.json ? () => {} : o.out;
   let graph = fullGraph;
   if (o.only?.length) {
     const unknown = o.only.filter((r) => !model.runs.some((m) => m.name === r));
@@ -54,23 +67,32 @@ export async function run(o: RunOptions): Promise<RunResult> {
   // The record of a run that fills the disk must still fit: room for the model and the outcomes.
   reserveRecordSpace(o.cacheDir, runId, JSON.stringify(model).length * 2 + graph.nodes.length * 1024 + 16384);
   const tty = o.progress === 'auto' && process.stdout.isTTY === true;
-  // On a terminal the task list owns the screen while it runs: the backend line waits until it is done.
-  let backendLine: string | undefined;
+  // The backend is reported after the run, with the engine and thread count that actually trained.
+  let backendText: string | undefined;
   const services = new RuntimeServices(o.runtime, (b) => {
-    backendLine = `backend: ${b.name} (${b.package} ${b.version}${b.gpu ? ', GPU' : ''})${b.note ? `; ${b.note}` : ''}`;
-    if (!tty) o.out(backendLine);
+    backendText = `${b.name} (${b.package} ${b.version}${b.gpu ? ', GPU' : ''})${b.note ? `; ${b.note}` : ''}`;
   });
-  const renderer: ProgressRenderer = o.progress === 'none' ? { sink: () => {}, done: async () => {} } : tty ? listrRenderer(graph) : lineRenderer(o.out);
-  o.out(`expc: ${model.name}: ${model.datasets.length} dataset(s), ${model.trials.length} trial(s), ${graph.nodes.length} steps; cache ${displayPath(resolve(o.cacheDir))}`);
+  const renderer: ProgressRenderer = o.progress === 'none' ? { sink: () => {}, done: async () => {} } : tty ? listrRenderer(graph) : lineRenderer(o.out, graph);
+  say(`expc: ${model.name}: ${model.datasets.length} dataset(s), ${model.trials.length} trial(s), ${graph.nodes.length} steps; cache ${displayPath(resolve(o.cacheDir))}${o.root ? `; ${describeRoot(o.root)}` : ''}`);
+  if (model.overrides?.length) say(`overrides: ${model.overrides.map((x) => `-S ${x}`).join(' ')}`);
 
+  // Ctrl-C: say what is kept and how to go on, then let the signal end the process as usual
+  // (exit 130); finished steps are in the store and a training in progress has its checkpoint.
+  const tracker = renderer.tracker;
+  const onInterrupt = () => {
+    o.warn(`\n${tracker ? tracker.interruptedMessage(o.file) : `interrupted: finished steps are cached. Run \`expc run ${o.file}\` again to continue.`}`);
+    process.kill(process.pid, 'SIGINT');
+  };
+  process.once('SIGINT', onInterrupt);
   let execution: ExecutionResult;
   try {
     execution = await executeGraph(graph, { store, services, emit: renderer.sink, force: o.force });
     await renderer.done();
-    if (tty && backendLine) o.out(backendLine);
   } finally {
+    process.removeListener('SIGINT', onInterrupt);
     await services.dispose();
   }
+  say(trainedWithLine(execution.outcomes, backendText));
 
   // Remember each node's key and details, so `expc plan` can say what changed next time.
   // Only an aid to `plan`: a cache that refuses it (read-only, full) still served the run.
@@ -108,9 +130,13 @@ export async function run(o: RunOptions): Promise<RunResult> {
       dataDirs: o.runtime.dataDirs,
       force: o.force,
       only: (o.only ?? null) as Json,
+      overrides: o.overrides ?? [],
     },
     model,
     nodes: execution.outcomes,
+    // The full summary table (the terminal may show fewer columns) and every epoch of what trained now.
+    summary: summaryTables(model, execution.outcomes),
+    curves: curvesOf(execution.outcomes, store),
   };
   let recordPath: string | null = null;
   try {
@@ -123,10 +149,11 @@ export async function run(o: RunOptions): Promise<RunResult> {
 
   const ran = execution.outcomes.filter((x) => x.status === 'ran').length;
   const cached = execution.outcomes.filter((x) => x.status === 'cached').length;
-  o.out('');
-  o.out(summaryTables(model, execution.outcomes));
-  o.out('');
-  o.out(`${ran} step(s) ran, ${cached} cached, ${failed.length} failed in ${record.seconds.toFixed(1)} s; ${recordPath ? `record ${displayPath(recordPath)}` : 'no run record (the cache refused it)'}`);
+  say('');
+  say(summaryTables(model, execution.outcomes, tty ? process.stdout.columns : undefined));
+  say('');
+  const final = `${ran} step(s) ran, ${cached} cached, ${failed.length} failed in ${record.seconds.toFixed(1)} s; ${recordPath ? `record ${displayPath(recordPath)}` : 'no run record (the cache refused it)'}`;
+  if (!o.json) o.out(final);
   if (execution.cacheFailure) {
     const e = execution.cacheFailure;
     const skipped = execution.outcomes.filter((x) => x.status === 'skipped').length;
@@ -136,5 +163,33 @@ export async function run(o: RunOptions): Promise<RunResult> {
     const details = failed.map((f) => `- ${f.label}: ${f.error}`).join('\n');
     throw new UserError(`${failed.length} step(s) failed (everything else completed and is cached):\n${details}`);
   }
-  return { record, recordPath, execution };
+  return { record, recordPath, execution, summary: runSummaryJson(model, execution.outcomes, { record: recordPath, status: record.status, seconds: record.seconds }) };
+}
+
+/** "trained with: fused engine, 2 threads (3 trainings); tfjs backend cpu (...)" from what actually ran. */
+function trainedWithLine(outcomes: NodeOutcome[], backend: string | undefined): string {
+  const ran = outcomes.filter((x) => x.kind === 'train' && x.status === 'ran' && x.meta);
+  const groups = new Map<string, number>();
+  for (const x of ran) {
+    const details = (x.meta!['engineDetails'] ?? {}) as Record<string, Json>;
+    const threads = typeof details['threads'] === 'number' ? `, ${details['threads']} thread${details['threads'] === 1 ? '' : 's'}` : '';
+    const label = `${String(x.meta!['engine'])} engine${threads}`;
+    groups.set(label, (groups.get(label) ?? 0) + 1);
+  }
+  const engines = [...groups].map(([label, n]) => `${label} (${n} training${n === 1 ? '' : 's'})`).join('; ');
+  const trains = outcomes.filter((x) => x.kind === 'train');
+  const count = (st: string) => trains.filter((x) => x.status === st).length;
+  const other = [`${count('cached')} cached`, count('skipped') ? `${count('skipped')} skipped` : '', count('failed') ? `${count('failed')} failed` : ''].filter(Boolean).join(', ');
+  return `trained with: ${engines || `nothing trained now (${other})`}${backend ? `; tfjs backend ${backend}` : ''}`;
+}
+
+/** Every epoch's loss and metrics of the trainings that ran now, read from their artifacts. */
+function curvesOf(outcomes: NodeOutcome[], store: ArtifactStore): Record<string, Json> {
+  const out: Record<string, Json> = {};
+  for (const x of outcomes) {
+    if (x.kind !== 'train' || x.status !== 'ran' || !x.key) continue;
+    const a = store.get(x.key);
+    if (a?.has('curves.json')) out[x.id] = a.json<Json>('curves.json');
+  }
+  return out;
 }

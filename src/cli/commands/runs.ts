@@ -140,6 +140,6 @@ export async function runs(o: RunsOptions): Promise<RunSummary[]> {
   const header = ['id', 'started', 'experiment', 'status', 'ran/cached/failed', 'seconds', 'backend/engine', ...(trialFilters ? ['matching trials'] : [])];
   const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j]!.length)));
   const line = (cells: string[]) => cells.map((c, j) => (j === 4 || j === 5 ? c.padStart(widths[j]!) : c.padEnd(widths[j]!))).join('  ').trimEnd();
-  o.out([line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n'));
+  o.out([line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), '', '`expc results` shows the trials of these runs with their parameters and metrics.'].join('\n'));
   return out;
 }

@@ -129,15 +129,22 @@ function examples(slot: Slot): string {
  *  - `slot.param: v` changes one parameter of the component currently in the slot;
  *  - `training: (a: 1, b: 2)` updates the named settings; `training.a: 1` one setting;
  *  - `datasets: a, b` restricts the run to those datasets; `seeds: [1, 2, 3]` repeats it per seed.
+ * With `carryParams` (sweep points, command-line overrides), choosing the component already in
+ * the slot keeps its parameters and changes only the ones given.
  */
-export function applyProperty(draft: ConfigDraft, key: readonly Identifier[], value: Value, diagnostics: Diagnostic[], propertyRange: Range): void {
+export function applyProperty(draft: ConfigDraft, key: readonly Identifier[], value: Value, diagnostics: Diagnostic[], propertyRange: Range, opts: { carryParams?: boolean } = {}): void {
   const head = key[0]!;
   const rest = key.slice(1);
   const name = head.name === 'dataset' ? 'datasets' : head.name === 'seed' && rest.length === 0 ? 'seeds' : head.name;
   if (isRunSlot(name)) {
     if (rest.length === 0) {
       const c = componentFromValue(name, value, diagnostics);
-      if (c) draft.components[name] = { slot: name, spec: c.spec, origin: c.origin, params: c.params };
+      if (!c) return;
+      // A sweep point or override that names the slot's current component keeps the run's own
+      // parameters of it (`loss: [infonce, bpr]` must not reset the run's temperature).
+      const current = draft.components[name];
+      const params = opts.carryParams && current.spec === c.spec ? new Map([...current.params, ...c.params]) : c.params;
+      draft.components[name] = { slot: name, spec: c.spec, origin: c.origin, params };
     } else if (rest.length === 1) {
       draft.components[name].params.set(rest[0]!.name, { value, key: rest[0]! });
     } else {

@@ -1,16 +1,17 @@
-import { sha256Hex } from '../../core/json.js';
+import { canonicalJson, sha256Hex } from '../../core/json.js';
 import { datasetIsPresplit, findComponent } from '../../components/catalogue.js';
 import type { DatasetSpec } from '../../contract/dataset-spec.js';
 import type { MetricRef, TrainingParams } from '../../contract/training-schema.js';
 import { checkLoaderParams, checkTrialAgainstDataset } from './check-datasets.js';
-import { describeValue, pathText, type DatasetDecl, type EvaluateDecl, type ExperimentDecl, type ReviewDecl, type RunDecl, type SweepDecl } from '../ast/nodes.js';
+import { describeValue, pathText, type Identifier, type DatasetDecl, type EvaluateDecl, type ExperimentDecl, type ReviewDecl, type RunDecl, type SweepDecl } from '../ast/nodes.js';
 import { error, warning, type Diagnostic } from '../diagnostics.js';
 import type { LoadedProgram } from '../load-program.js';
+import type { Override } from '../overrides.js';
 import type { DatasetModel, ExperimentModel, ResolvedComponent, RunConfig, RunModel, SweepModel, Trial } from '../../contract/model.js';
 import type { Range } from '../source.js';
 import { suggest } from '../suggest.js';
 import { expandSweep, trialIdFor } from '../sweep/expand-sweeps.js';
-import { applyBlock, applyProperty, builtinDraft, cloneDraft, componentFromValue, type ConfigDraft } from './config-draft.js';
+import { applyBlock, applyProperty, builtinDraft, cloneDraft, componentFromValue, RUN_PROPERTIES, type ConfigDraft } from './config-draft.js';
 import { resolveEvaluate } from './evaluate-block.js';
 import { finishDraft } from './finish-draft.js';
 import { resolveReview } from './review-block.js';
@@ -18,11 +19,14 @@ import { validateParams } from './validate-params.js';
 
 const DATASET_PROPERTIES = ['split', 'protocol'] as const;
 
+/** Every trial is a training; beyond this an experiment is almost always a mistake (and would not finish). */
+export const MAX_TRIALS = 20000;
+
 /**
  * Names -> declarations -> the checked experiment model. Collects every diagnostic it can
  * (it does not stop at the first) and returns a model only when there is no error.
  */
-export function resolveExperiment(loaded: LoadedProgram): { model?: ExperimentModel; diagnostics: Diagnostic[] } {
+export function resolveExperiment(loaded: LoadedProgram, overrides: readonly Override[] = []): { model?: ExperimentModel; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const rootProgram = loaded.programs[loaded.programs.length - 1];
   const fileStart = (): Range => {
@@ -100,6 +104,9 @@ export function resolveExperiment(loaded: LoadedProgram): { model?: ExperimentMo
   if (datasets.size === 0 && loaded.programs.length > 0)
     diagnostics.push(error('missing-declaration', 'the experiment declares no dataset', fileStart(), { expected: 'a dataset, e.g. dataset syn = synthetic()', found: 'none' }));
 
+  // ---- command-line overrides: for every run (`training.epochs`) or one (`onebp.backprop.beta`)
+  const scoped = scopeOverrides(overrides, [...runs.keys()], diagnostics);
+
   // ---- runs ------------------------------------------------------------------------------
   const drafts = new Map<string, ConfigDraft | null>();
   const resolving = new Set<string>();
@@ -128,6 +135,10 @@ export function resolveExperiment(loaded: LoadedProgram): { model?: ExperimentMo
     }
     const draft = cloneDraft(base);
     applyBlock(draft, r.properties, diagnostics);
+    // After the run's own properties, as if edited into its block: a run that extends this one
+    // inherits a run-scoped override; one for every run applies to every run.
+    for (const o of scoped)
+      if (o.run === undefined || o.run === r.name.name) applyProperty(draft, o.path, o.property.value, diagnostics, o.property.range, { carryParams: true });
     drafts.set(r.name.name, draft);
     return draft;
   };
@@ -145,32 +156,42 @@ export function resolveExperiment(loaded: LoadedProgram): { model?: ExperimentMo
     diagnostics.push(error('missing-declaration', 'the experiment declares no run', fileStart(), { expected: 'a run, e.g. run baseline { }', found: 'none' }));
 
   // ---- trials: runs x datasets x seeds, then sweep points ---------------------------------
+  // Within a run, trials are identified by what they train (dataset, settings, seed), not by their
+  // name, so a sweep point equal to its run (or to another sweep's point) is that trial, not a new
+  // one. Two runs with the same settings stay two trials (they share a content key, and the cache).
+  // Map lookups keep the expansion linear in the number of trials.
   const trials: Trial[] = [];
+  const trialByContent = new Map<string, Trial>();
   const datasetByName = new Map(datasetModels.map((d) => [d.name, d]));
-  const addTrials = (run: RunModel, id: string, config: RunConfig, sweep: Trial['sweeps'][number] | undefined, earlyStopAt: Range | undefined, anchor: Range) => {
+  const addTrials = (run: RunModel, id: string, config: RunConfig, seeds: number[], sweep: Trial['sweeps'][number] | undefined, earlyStopAt: Range | undefined, anchor: Range) => {
     for (const dsName of run.datasets) {
       const ds = datasetByName.get(dsName);
       if (!ds) continue;
       const training = trainingFor(config.training, ds, earlyStopAt !== undefined, earlyStopAt ?? anchor, diagnostics);
       if (!training) continue;
       checkTrialAgainstDataset(config, ds, id, anchor, diagnostics);
-      for (const seed of run.seeds) {
-        const trialId = run.seeds.length > 1 ? `${id}#seed=${seed}` : id;
-        const existing = trials.find((t) => t.dataset === dsName && t.id === trialId);
+      for (const seed of seeds) {
+        const trialConfig: RunConfig = { ...config, training: { ...training, seed } };
+        const contentKey = `${run.name}\u0000${dsName}\u0000${canonicalJson(trialConfig)}`;
+        const existing = trialByContent.get(contentKey);
         if (existing) {
-          if (sweep) existing.sweeps.push(sweep);
+          if (sweep && !existing.sweeps.some((x) => x.sweep === sweep.sweep)) existing.sweeps.push(sweep);
           continue;
         }
-        trials.push({ id: trialId, run: run.name, dataset: dsName, seed, sweeps: sweep ? [sweep] : [], config: { ...config, training: { ...training, seed } } });
+        const trialId = seeds.length > 1 ? `${id}#seed=${seed}` : id;
+        const trial: Trial = { id: trialId, run: run.name, dataset: dsName, seed, sweeps: sweep ? [sweep] : [], config: trialConfig };
+        trialByContent.set(contentKey, trial);
+        trials.push(trial);
       }
     }
   };
   for (const run of runModels) {
     const draft = drafts.get(run.name)!;
-    addTrials(run, run.name, run.config, undefined, draft.training.get('early_stop')?.value.range, run.range);
+    addTrials(run, run.name, run.config, run.seeds, undefined, draft.training.get('early_stop')?.value.range, run.range);
   }
 
   const sweepModels: SweepModel[] = [];
+  let plannedTrials = trials.length;
   for (const s of sweeps.values()) {
     const runName = s.of?.name ?? s.name.name;
     const runDecl = runs.get(runName);
@@ -189,14 +210,32 @@ export function resolveExperiment(loaded: LoadedProgram): { model?: ExperimentMo
     if (!run) continue; // the run itself has errors, already reported
     const expanded = expandSweep(s, runName, diagnostics);
     if (!expanded) continue;
+    const runDraft = drafts.get(runName)!;
+    if (!seedAxesOk(s, runName, runDraft, diagnostics)) continue;
+    // Counted before expanding, so that a sweep of a million trials is refused at once.
+    const adds = expanded.points.length * run.datasets.length * run.seeds.length;
+    if (plannedTrials + adds > MAX_TRIALS) {
+      diagnostics.push(
+        error('too-many-trials', `sweep '${s.name.name}' brings the experiment to ${plannedTrials + adds} trials`, s.name.range, {
+          expected: `at most ${MAX_TRIALS} trials in one experiment (each one is a training)`,
+          found: `${expanded.points.length} point(s) x ${run.datasets.length} dataset(s) x ${run.seeds.length} seed(s) = ${adds} trials here, ${plannedTrials} before`,
+          hint: 'use random(budget: N, seed: S) to sample the grid, or split the experiment into several files',
+        }),
+      );
+      continue;
+    }
+    plannedTrials += adds;
     sweepModels.push(expanded.model);
     expanded.points.forEach((point, i) => {
-      const draft = cloneDraft(drafts.get(runName)!);
-      for (const a of point.assignments) applyProperty(draft, a.path, a.value, diagnostics, a.value.range);
+      const draft = cloneDraft(runDraft);
+      for (const a of point.assignments) applyProperty(draft, a.path, a.value, diagnostics, a.value.range, { carryParams: true });
       const config = finishDraft(draft, s.name.range, diagnostics);
       if (!config) return;
+      // A point that changes training.seed trains from that seed (and its successors under `seeds: N`).
+      const seeds = config.training.seed === run.config.training.seed ? run.seeds : seedsOf(draft, config.training.seed, diagnostics);
+      if (!seeds) return;
       const id = trialIdFor(runName, point);
-      addTrials(run, id, config, { sweep: s.name.name, point: expanded.model.points[i]! }, draft.training.get('early_stop')?.value.range, s.range);
+      addTrials(run, id, config, seeds, { sweep: s.name.name, point: expanded.model.points[i]! }, draft.training.get('early_stop')?.value.range, s.range);
     });
   }
 
@@ -216,9 +255,65 @@ export function resolveExperiment(loaded: LoadedProgram): { model?: ExperimentMo
   if (uniqueDiagnostics.some((d) => d.severity === 'error') || !evaluate) return { diagnostics: uniqueDiagnostics };
   const files = loaded.programs.map((p) => ({ path: p.file, sha256: sha256Hex(loaded.sources.get(p.file)?.text ?? '') }));
   return {
-    model: { name, files, datasets: datasetModels, runs: runModels, sweeps: sweepModels, trials, evaluate, review },
+    model: { name, files, datasets: datasetModels, runs: runModels, sweeps: sweepModels, trials, evaluate, review, ...(overrides.length ? { overrides: overrides.map((o) => o.text) } : {}) },
     diagnostics: uniqueDiagnostics,
   };
+}
+
+/** Splits each override's path into the run it is for (none: every run) and the setting path. */
+function scopeOverrides(overrides: readonly Override[], runNames: string[], diagnostics: Diagnostic[]): { run?: string; path: Identifier[]; property: Override['property'] }[] {
+  const settings = new Set<string>([...RUN_PROPERTIES, 'seed', 'dataset']);
+  const out: { run?: string; path: Identifier[]; property: Override['property'] }[] = [];
+  for (const o of overrides) {
+    const [head, ...rest] = o.property.key.segments;
+    if (!head) continue;
+    if (settings.has(head.name)) out.push({ path: o.property.key.segments, property: o.property });
+    else if (runNames.includes(head.name) && rest.length > 0) out.push({ run: head.name, path: rest, property: o.property });
+    else {
+      const did = suggest(head.name, [...settings, ...runNames]);
+      diagnostics.push(
+        error('invalid-override', runNames.includes(head.name) ? `override of run '${head.name}' names no setting` : `'${head.name}' is neither a setting nor a run`, head.range, {
+          expected: `a setting (${RUN_PROPERTIES.join(', ')}) for every run, or RUN.setting for one run (runs: ${runNames.join(', ')})`,
+          found: pathText(o.property.key),
+          hint: did ? `did you mean '${did}'?` : undefined,
+        }),
+      );
+    }
+  }
+  return out;
+}
+
+/**
+ * Seeds are not a sweep axis: `seeds:` on the run repeats every trial per seed (and reviews
+ * average over them). `training.seed` may be swept, but not on a run that lists its seeds,
+ * where it would change nothing.
+ */
+function seedAxesOk(s: SweepDecl, runName: string, runDraft: ConfigDraft, diagnostics: Diagnostic[]): boolean {
+  let ok = true;
+  for (const p of s.properties) {
+    const text = pathText(p.key);
+    if (text === 'seeds' || text === 'seed') {
+      diagnostics.push(
+        error('invalid-sweep', `a sweep cannot vary '${text}': seeds are repetitions of a trial, not a parameter`, p.key.range, {
+          expected: 'a parameter path such as backprop.beta',
+          found: text,
+          hint: `to train run '${runName}' once per seed, write seeds: [1, 2, 3] (or seeds: 3) in the run; the review then reports mean and std over seeds`,
+        }),
+      );
+      ok = false;
+    } else if (text === 'training.seed' && runDraft.seeds?.value.kind === 'List') {
+      diagnostics.push(
+        error('invalid-sweep', `sweeping training.seed changes nothing: run '${runName}' lists its seeds`, p.key.range, {
+          expected: `a run without an explicit seeds: [...] list`,
+          found: `seeds: ${describeValue(runDraft.seeds.value)} on run '${runName}'`,
+          hint: `list the seeds in the run's seeds: instead`,
+          related: [{ message: 'the seeds are listed here', range: runDraft.seeds.range }],
+        }),
+      );
+      ok = false;
+    }
+  }
+  return ok;
 }
 
 function baseName(path: string): string {

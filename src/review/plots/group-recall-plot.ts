@@ -33,7 +33,7 @@ export function groupRecallPlot(rows: readonly GroupRecallRow[], opts: GroupReca
       x: { field: 'group', type: 'ordinal', title: 'popularity group (0 = least popular)', axis: { labelAngle: 0 } },
       xOffset: { field: 'run', type: 'nominal', sort: runs },
       y: { field: 'recall', type: 'quantitative', title: `Recall@${opts.K ?? 20} contribution` },
-      color: { field: 'run', type: 'nominal', title: 'run', scale: { domain: runs } },
+      color: { field: 'run', type: 'nominal', title: 'run', scale: { domain: runs }, ...(runs.length <= 1 ? { legend: null } : {}) },
     },
     config: PLOT_CONFIG,
   };

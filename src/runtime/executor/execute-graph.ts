@@ -106,7 +106,8 @@ export async function executeGraph(graph: ExecutionGraph, options: ExecuteOption
     }
     const badInput = node.inputs.find((i) => status.get(i) === 'failed' || status.get(i) === 'skipped');
     if (badInput || cacheFailure) {
-      const because = badInput ? `${badInput} ${status.get(badInput) === 'failed' ? 'failed' : 'was skipped'}` : `the cache cannot be written (${cacheFailure!.code})`;
+      // A failed input is named by its label ("load ml100k (movielens_100k)"), not its internal step id.
+      const because = badInput ? `${graph.node(badInput).label} ${status.get(badInput) === 'failed' ? 'failed' : 'was skipped'}` : `the cache cannot be written (${cacheFailure!.code})`;
       emit({ type: 'node-skipped', id: node.id, label: node.label, because });
       outcomes.push({ ...base, key: keys.get(node.id)?.key ?? null, status: 'skipped', seconds: 0, error: because });
       status.set(node.id, 'skipped');

@@ -31,6 +31,10 @@ export interface RunRecord {
   nodes: NodeOutcome[];
   /** sha256 of the canonical JSON of every other member (added when written, checked when read). */
   sha256?: string;
+  /** The end-of-run summary table in full (the terminal may have dropped columns). */
+  summary?: string;
+  /** Training curves of the steps that trained in this run, by node id. */
+  curves?: Record<string, Json>;
 }
 
 /** What `expc runs` and reviews read of a record; anything else in it is for people. */

@@ -82,8 +82,21 @@ describe('expc review (end to end on a tiny experiment)', function () {
     assert.equal(r.status, 'written');
     assert.equal(r.version, 1);
     const dir = join(reviewsDir, 'tiny');
-    assert.deepEqual(readdirSync(dir).sort(), ['v1.html', 'v1.json', 'v1.md']);
-    assert.match(lines[0]!, /^wrote .*tiny\/v1\.md, \.html \(14 plots\) and \.json in [\d.]+ s$/);
+    const files = readdirSync(dir).sort();
+    const svgs = files.filter((f) => f.endsWith('.svg'));
+    assert.deepEqual(files.filter((f) => !f.endsWith('.svg')), ['v1.html', 'v1.json', 'v1.md']);
+    assert.equal(svgs.length, 14);
+    assert.match(lines[0]!, /^wrote .*tiny\/v1\.md \(with 14 SVG plots beside it\), \.html and \.json in [\d.]+ s$/);
+    // The Markdown shows every plot as an image of its SVG file (GitHub renders them), none as a pointer to the HTML.
+    const md = readFileSync(join(dir, 'v1.md'), 'utf8');
+    const images = [...md.matchAll(/!\[[^\]]*\]\((v1-[^)]+\.svg)\)/g)].map((m) => m[1]!);
+    assert.deepEqual(images.sort(), svgs);
+    assert.doesNotMatch(md, /plot in v1\.html/);
+    for (const f of svgs) {
+      const svg = readFileSync(join(dir, f), 'utf8');
+      assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+      assert.ok(svg.length < 2 * 1024 * 1024, `${f} is under 2 MiB`);
+    }
     const doc = JSON.parse(readFileSync(join(dir, 'v1.json'), 'utf8')) as ReviewDocument;
     assert.equal(doc.contentHash, contentHash(doc.content), 'the stored hash is the hash of the stored content');
     assert.deepEqual(doc.content.datasets.map((d) => d.name), DATASETS);
@@ -94,6 +107,10 @@ describe('expc review (end to end on a tiny experiment)', function () {
 
   it('reports per-dataset tables: seeds averaged, deltas against the baseline, tests, and facts from the run record', () => {
     const syn = v1.doc.content.datasets.find((d) => d.name === 'syn')!;
+    // The sweep point equal to its run (beta 0.9) is the run's own trial: one row, no extra trial, its cache facts its own.
+    const sweep = syn.sweeps.find((s) => s.name === 'beta')!;
+    assert.deepEqual(sweep.rows.map((r) => [r.point, r.trials]), [['onebp[backprop.beta=0.5]', ['onebp[backprop.beta=0.5]']], ['onebp[backprop.beta=0.9]', ['onebp']]]);
+    assert.equal(syn.trials.filter((t) => t.run === 'onebp').length, 2);
     assert.deepEqual(syn.table.map((r) => r.run), COMPARED);
     const user = syn.table.find((r) => r.run === 'userbp')!;
     assert.deepEqual(user.trials, ['userbp#seed=1', 'userbp#seed=2']);
@@ -197,7 +214,8 @@ describe('expc review (end to end on a tiny experiment)', function () {
     assert.ok(r.analyses.cached > 0);
     assert.equal(lines.length, 1);
     assert.match(lines[0]!, /tiny\/v1 is current \(no change in configuration or results\)$/);
-    assert.deepEqual(readdirSync(join(reviewsDir, 'tiny')).sort(), ['v1.html', 'v1.json', 'v1.md']);
+    assert.deepEqual(readdirSync(join(reviewsDir, 'tiny')).filter((f) => !f.endsWith('.svg')).sort(), ['v1.html', 'v1.json', 'v1.md']);
+    assert.ok(readdirSync(join(reviewsDir, 'tiny')).every((f) => !f.startsWith('v2')));
   });
 
   it('changing one parameter of one run gives v2, and review diff v1 v2 names exactly that change', async () => {
@@ -212,7 +230,7 @@ describe('expc review (end to end on a tiny experiment)', function () {
     const d = await reviewDiff({ args: [file, 'v1', 'v2'], reviewsDir, json: false, out: o.out, warn: o.warn });
     assert.deepEqual(d.config, ['run onebp: sampler.negatives 5 -> 3']);
     const changed = new Set(d.metrics.map((m) => `${m.dataset}/${m.trial}`));
-    const onebpTrials = DATASETS.flatMap((ds) => ['onebp', 'onebp[backprop.beta=0.5]', 'onebp[backprop.beta=0.9]'].map((t) => `${ds}/${t}`));
+    const onebpTrials = DATASETS.flatMap((ds) => ['onebp', 'onebp[backprop.beta=0.5]'].map((t) => `${ds}/${t}`)); // beta 0.9 is onebp itself
     assert.deepEqual([...changed].sort(), onebpTrials.sort(), 'exactly the trials of the changed run (its sweep points included) changed');
     for (const m of d.metrics) {
       assert.ok(Math.abs(m.delta! - (m.b! - m.a!)) < 1e-15);
@@ -220,7 +238,7 @@ describe('expc review (end to end on a tiny experiment)', function () {
     }
     const text = o.lines.join('\n');
     assert.match(text, /^review diff tiny v1 -> v2\n\nconfiguration changes \(1\):\n {2}run onebp: sampler\.negatives 5 -> 3\n/);
-    assert.match(text, /metric changes on syn \(3 trial\(s\)/);
+    assert.match(text, /metric changes on syn \(2 trial\(s\)/);
     assert.doesNotMatch(text, /twobp|userbp/);
 
     // The same diff from the two JSON files, and with the default (latest) second version.
@@ -258,7 +276,7 @@ describe('expc review (end to end on a tiny experiment)', function () {
     assert.equal((await list({ experiment: 'tiny' })).r.length, 2);
     const n3 = await list({ params: ['sampler.negatives=3'] });
     assert.deepEqual(n3.r.map((s) => s.id), [all.r[1]!.id]);
-    assert.deepEqual(n3.r[0]!.trials.sort(), ['onebp on syn', 'onebp on synp', 'onebp[backprop.beta=0.5] on syn', 'onebp[backprop.beta=0.5] on synp', 'onebp[backprop.beta=0.9] on syn', 'onebp[backprop.beta=0.9] on synp']);
+    assert.deepEqual(n3.r[0]!.trials.sort(), ['onebp on syn', 'onebp on synp', 'onebp[backprop.beta=0.5] on syn', 'onebp[backprop.beta=0.5] on synp']);
     assert.equal((await list({ params: ['backprop.beta=0.5'] })).r.length, 2, 'sweep points are trials too');
     assert.deepEqual((await list({ run: 'userbp', params: ['backprop.beta=0.9'] })).r[0]!.trials, ['userbp#seed=1 on syn', 'userbp#seed=2 on syn', 'userbp#seed=1 on synp', 'userbp#seed=2 on synp']);
     assert.equal((await list({ run: 'twobp', params: ['backprop.beta=0.9'] })).r.length, 0, 'filters hold for the same trial');

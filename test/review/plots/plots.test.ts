@@ -80,6 +80,34 @@ describe('plots', function () {
     for (const s of ['Training curves', 'loss', 'valid ndcg@20', 'epoch', 'twobp', 'onebp', 'userbp']) assert.ok(t.includes(s), s);
   });
 
+  it('curvesPlot: y axes titled with their series, integer epochs, the kept epochs as rules', async () => {
+    const svg = await renderSvg(curvesPlot(curveRows, { kept: [{ run: 'twobp', epoch: 3 }, { run: 'onebp', epoch: 7 }] }));
+    assert.match(svg, /aria-label="Y-axis titled 'loss' for a linear scale/);
+    assert.match(svg, /aria-label="Y-axis titled 'valid ndcg@20' for a linear scale/);
+    assert.doesNotMatch(svg, /titled 'value'/);
+    // Two kept-epoch rules per panel.
+    assert.equal((svg.match(/aria-roledescription="rule mark"/g) ?? []).length, 4);
+    const epochLabels = [...svg.matchAll(/role-axis-label[^]*?<\/g>/g)].flatMap((m) => [...m[0].matchAll(/>([^<]+)<\/text>/g)].map((x) => x[1]!));
+    assert.ok(!epochLabels.some((l) => /^\d+\.\d+$/.test(l) && Number(l) > 1), `no fractional epochs: ${epochLabels.join(' ')}`);
+  });
+
+  it('one run: no one-entry legend', async () => {
+    const one = curveRows.filter((r) => r.run === 'onebp');
+    assert.doesNotMatch(await renderSvg(curvesPlot(one)), /role-legend/);
+    assert.match(await renderSvg(curvesPlot(curveRows)), /role-legend/);
+  });
+
+  it('sweepPlot: the baseline as a labelled dashed rule; dimensions on a log2 axis with their own values', async () => {
+    const svg = await renderSvg(sweepPlot(sweepRows, { parameterTitle: '1 - beta', transform: (b) => 1 - b, baseline: { run: 'twobp', values: { 'recall@20': 0.21, 'ndcg@20': 0.11 } } }));
+    assert.equal((svg.match(/aria-roledescription="rule mark"/g) ?? []).length, 2);
+    assert.equal(texts(svg).filter((t) => t === 'twobp (baseline)').length, 2);
+    assert.match(svg, /Y-axis titled 'recall@20'/);
+    const dims = [16, 32, 64, 128].map((d) => ({ param: d, metric: 'ndcg@20', value: d / 1000, run: 'twobp' }));
+    const d = await renderSvg(sweepPlot(dims, { parameterTitle: 'encoder.dim' }));
+    assert.match(d, /X-axis titled 'encoder\.dim' for a log scale/);
+    for (const v of ['16', '32', '64', '128']) assert.ok(texts(d).includes(v), v);
+  });
+
   it('groupRecallPlot: one bar per run and group', async () => {
     const svg = await renderSvg(groupRecallPlot(groupRows, { K: 20, title: 'Recall@20 by popularity group' }));
     assertWellFormedSvg(svg);
