@@ -69,6 +69,15 @@ export type StepParams = {
   evaluate: EvaluateStepParams;
 };
 
+/**
+ * The graph's one serialisation boundary: typed step parameters become the JSON a node carries
+ * (and its content key hashes), and back. The compiler writes them with asJson from the types
+ * below; a step reads them with paramsOf, so the conversion lives here and nowhere else.
+ */
 export function asJson<T>(p: T): JsonObject {
   return p as unknown as JsonObject;
+}
+
+export function paramsOf<K extends StepKind>(node: { kind: K; params: JsonObject }): StepParams[K] {
+  return node.params as unknown as StepParams[K];
 }

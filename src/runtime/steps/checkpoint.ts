@@ -1,10 +1,11 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { type Json } from '../../core/json.js';
+
 import { arr, int, nullable, num, obj, shapeProblem, str } from '../../core/json-shape.js';
 import { cacheFsError } from '../cache/cache-fs-error.js';
 import type { Tables, TrainerState } from '../engine/engine.js';
+import type { Curves } from './artifact-codecs.js';
 
 /** 2: the sha256 covers the header too (an altered nextEpoch or dim is detected, not used). */
 const MAGIC = 'EXPCCKP2';
@@ -14,7 +15,7 @@ export interface TrainingCheckpoint {
   /** The next epoch to train (0-based). */
   nextEpoch: number;
   state: TrainerState;
-  curves: Json;
+  curves: Curves;
   /** The best epoch so far: its embeddings, and its parameters when they differ from the embeddings (graph encoders). */
   best: { epoch: number; value: number; tables: Tables; params: Tables | null } | null;
   evalsSinceBest: number;
@@ -112,7 +113,7 @@ export function readCheckpoint(path: string, warn: (m: string) => void, expect: 
     const header = JSON.parse(bytes.subarray(44, 44 + hLen).toString('utf8')) as Record<string, unknown>;
     const shape = shapeProblem(HEADER_SCHEMA, header);
     if (shape) throw new Error(`header ${shape}`);
-    const h = header as { nextEpoch: number; step: number; dim: number; arrays: { name: string; length: number }[]; curves: Json; best: { epoch: number; value: number } | null; evalsSinceBest: number };
+    const h = header as { nextEpoch: number; step: number; dim: number; arrays: { name: string; length: number }[]; curves: Curves; best: { epoch: number; value: number } | null; evalsSinceBest: number };
     // Hash-valid but for another trial shape (a bug, or a file copied by hand): never used.
     if (h.dim !== expect.dim) throw new Error(`it has dimension ${h.dim}, the trial ${expect.dim}`);
     if (h.nextEpoch >= expect.epochs) throw new Error(`it resumes at epoch ${h.nextEpoch + 1}, the trial has ${expect.epochs} epochs`);

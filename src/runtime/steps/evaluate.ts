@@ -1,4 +1,4 @@
-import type { EvaluateStepParams } from '../../contract/steps.js';
+import { paramsOf } from '../../contract/steps.js';
 import type { Json } from '../../core/json.js';
 import { jsonFile, npyFile } from '../cache/artifact-store.js';
 import type { UserItems } from '../../core/user-items.js';
@@ -15,7 +15,7 @@ import { type Curves, decodeModel, decodeSplit, decodeTables } from './artifact-
  */
 export const evaluateStep: Step = {
   async run({ node, inputs, services }) {
-    const p = node.params as unknown as EvaluateStepParams;
+    const p = paramsOf({ kind: 'evaluate', params: node.params });
     const trainArtifact = inputs.get(node.inputs[0]!)!;
     const split = decodeSplit(inputs.get(node.inputs[1]!)!);
     const tables = decodeTables(trainArtifact);

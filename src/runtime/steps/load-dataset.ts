@@ -1,4 +1,4 @@
-import type { LoadDatasetContext, LoadDatasetParams } from '../../contract/steps.js';
+import { paramsOf, type LoadDatasetContext } from '../../contract/steps.js';
 import { UserError } from '../../core/errors.js';
 import type { Json } from '../../core/json.js';
 import type { InputFile } from '../data/dataset.js';
@@ -9,7 +9,7 @@ import { encodeDataset } from './artifact-codecs.js';
 /** Reads a dataset's files (or generates it) into dense-id interaction arrays. */
 export const loadDatasetStep: Step = {
   async run({ node, services, emit, external }) {
-    const p = node.params as unknown as LoadDatasetParams;
+    const p = paramsOf({ kind: 'load_dataset', params: node.params });
     const c = node.context as unknown as LoadDatasetContext;
     const loader = DATASET_LOADERS[p.loader.name];
     if (!loader) throw new UserError(`no loader for dataset component '${p.loader.name}'`);

@@ -1,4 +1,4 @@
-import type { SplitParams } from '../../contract/steps.js';
+import { paramsOf } from '../../contract/steps.js';
 import type { Step } from '../executor/step.js';
 import { applySplit } from '../splits/apply-split.js';
 import { decodeDataset, encodeSplit } from './artifact-codecs.js';
@@ -6,7 +6,7 @@ import { decodeDataset, encodeSplit } from './artifact-codecs.js';
 /** Splits interactions into train / (valid) / test per the dataset's split component. */
 export const splitStep: Step = {
   async run({ node, inputs }) {
-    const p = node.params as unknown as SplitParams;
+    const p = paramsOf({ kind: 'split', params: node.params });
     const data = decodeDataset(inputs.get(node.inputs[0]!)!);
     const s = applySplit(p.split.name, p.split.params, data);
     return {

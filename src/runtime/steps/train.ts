@@ -1,4 +1,4 @@
-import type { TrainParams } from '../../contract/steps.js';
+import { paramsOf, type TrainParams } from '../../contract/steps.js';
 import { bindModel } from '../../components/catalogue.js';
 import type { ModelDescription, TrainingModel } from '../../contract/training.js';
 import { UserError } from '../../core/errors.js';
@@ -24,7 +24,7 @@ const copyTables = (t: Tables): Tables => ({ user: t.user.slice(), item: t.item.
  */
 export const trainStep: Step = {
   async run({ node, key, inputs, services, store, emit, forced }) {
-    const p = node.params as unknown as TrainParams;
+    const p = paramsOf({ kind: 'train', params: node.params });
     const split = decodeSplit(inputs.get(node.inputs[0]!)!);
     const model = bindModel(p);
     const t = p.training;
@@ -89,7 +89,7 @@ export const trainStep: Step = {
       const k = Math.max(1, ...m.cutoffs);
       const ranker = relevant ? await services.ranker() : null;
 
-      const curves: Curves = (resumed?.curves as unknown as Curves | undefined) ?? { epochs: [], monitored: m.split };
+      const curves: Curves = resumed?.curves ?? { epochs: [], monitored: m.split };
       let best = resumed?.best ?? null;
       let evalsSinceBest = resumed?.evalsSinceBest ?? 0;
       let stoppedEarly = false;
@@ -126,7 +126,7 @@ export const trainStep: Step = {
         const every = services.options.checkpointSeconds * 1000;
         if (checkpoints && every > 0 && performance.now() - lastCheckpoint > every && !isLast) {
           try {
-            writeCheckpoint(ckptPath, { nextEpoch: epoch + 1, state: await trainer.saveState(), curves: curves as unknown as Json, best, evalsSinceBest });
+            writeCheckpoint(ckptPath, { nextEpoch: epoch + 1, state: await trainer.saveState(), curves, best, evalsSinceBest });
           } catch (e) {
             // A checkpoint only saves time: a full disk stops checkpointing, not training.
             if (!(e instanceof CacheFsError)) throw e;
