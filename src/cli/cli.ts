@@ -113,6 +113,8 @@ function rootFor(file: string | undefined): ProjectRoot {
 /**
  * The cache folder (--cache-dir, $EXPC_CACHE_DIR, else <root>/.expc/cache), checked up front:
  * a folder that cannot be used is a clear error naming the flag, not a failure halfway through.
+ * `run` and `review` check it without a write probe: a read-only cache that holds every step
+ * still serves them, and a write it refuses is a clear error from the store.
  */
 function cacheDirOf(v: Values, root: ProjectRoot, write: boolean): string {
   const flag = str(v, 'cache-dir');
@@ -149,7 +151,7 @@ export const COMMANDS: Record<string, Command> = {
       const root = rootFor(positionals[0]);
       const result = await run({
         file: positionals[0]!,
-        cacheDir: cacheDirOf(values, root, true),
+        cacheDir: cacheDirOf(values, root, false),
         root,
         runtime: runtimeOptions(values, root),
         force: values['force'] === true,
@@ -213,7 +215,7 @@ export const COMMANDS: Record<string, Command> = {
         throw new UsageError(`expc review: expected FILE, or diff FILE vA [vB], or diff A.json B.json; got ${positionals.join(' ')}`, `usage: ${COMMANDS['review']!.usage}`);
       const result = await review({
         file: positionals[0]!,
-        cacheDir: cacheDirOf(values, root, true),
+        cacheDir: cacheDirOf(values, root, false),
         root,
         reviewsDir,
         runtime: runtimeOptions(values, root),

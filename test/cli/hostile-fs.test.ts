@@ -65,7 +65,7 @@ describe('hostile file systems: clear errors, exit 1, nothing lost (finding 5)',
     writeFileSync(cache, 'not a folder');
     const r = expc(['run', file, '--cache-dir', cache, '--quiet']);
     assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stderr, /cannot use the cache folder .*cache-file: a file is in the way where a folder is expected \(ENOTDIR\)/);
+    assert.match(r.stderr, /--cache-dir .*cache-file: is not a folder \(a file of that name exists\)/);
     noStack(r.stderr);
   });
 

@@ -77,7 +77,7 @@ describe('sweeps: seeds', () => {
 describe('sweeps: size', () => {
   it(`refuses more than ${MAX_TRIALS} trials at once, located at the sweep that exceeds the limit`, () => {
     const axis = (n: number) => `[${Array.from({ length: n }, (_, i) => i + 1).join(', ')}]`;
-    const src = BASE + `sweep big of a { sampler.negatives: ${axis(100)}, optimizer.lr: ${axis(100).replace(/(\d+)/g, '0.$1')} }\n`.replace('0.100', '1.0') + `sweep more of a { encoder.dim: ${axis(100)}, optimizer.weight_decay: ${axis(100).replace(/(\d+)/g, '0.$1')} }\n`.replace('0.100', '1.0');
+    const src = BASE + `sweep big of a { training.batch: ${axis(100)}, optimizer.lr: ${axis(100).replace(/(\d+)/g, '0.$1')} }\n`.replace('0.100', '1.0') + `sweep more of a { encoder.dim: ${axis(100)}, optimizer.weight_decay: ${axis(100).replace(/(\d+)/g, '0.$1')} }\n`.replace('0.100', '1.0');
     const started = performance.now();
     const errors = errorsOf(compileFiles({ x: src }));
     assert.ok(performance.now() - started < 20000);
