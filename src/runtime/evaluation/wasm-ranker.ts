@@ -15,18 +15,18 @@ export interface GemmBlocking {
 /**
  * The default blocking for dimension d (derived for the 2-core EPYC's 32 KiB L1d and 1 MiB L2 per
  * core; any values give the same results, only the speed changes):
- * - dims: the whole row when d <= 320, else 256: one tile's user slice (4 x 256 floats = 4 KiB)
+ * - dims: the whole row when d <= 320, else 256: one tile's user slice (5 x 256 floats = 5 KiB)
  *   and item slice (8 x 256 floats = 8 KiB) then sit in L1 together, and partial sums are stored
- *   and reloaded only once per 256 dimensions (16 vector loads + stores per 4096 mul+add);
+ *   and reloaded only once per 256 dimensions (20 vector loads + stores per 5120 mul+add);
  * - items: NB x dims x 4 bytes ~ 256 KiB of packed item panels per block (1024 items at d = 64,
  *   256 at d >= 256), which stay in L2 while every micro-panel of the user block passes over them;
- * - users: 64 per block: the item table is streamed from memory once per 64 users, 2 x 64 = 128
- *   flops per 4-byte item value, far above what DRAM needs to keep up (~3 GB/s at d = 1024).
+ * - users: 60 per block (12 micro-panels of 5): the item table is streamed from memory once per 60
+ *   users, 120 flops per 4-byte item value, so at ~50 GFLOP/s DRAM (or L3) needs only ~1.7 GB/s.
  */
 export function defaultBlocking(d: number): GemmBlocking {
   const dims = d <= 320 ? d : 256;
   const items = Math.max(GEMM_NR, Math.floor(65536 / dims / GEMM_NR) * GEMM_NR);
-  return { users: 64, items, dims };
+  return { users: 12 * GEMM_MR, items, dims };
 }
 
 /** Users per kernel call: their rows are copied into kernel memory chunk by chunk (flat memory for any number of users). */

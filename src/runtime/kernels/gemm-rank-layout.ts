@@ -24,5 +24,5 @@ export const GemmRankCtx = {
 } as const;
 
 /** assembly/gemm-rank-layout.ts GEMM_MR, GEMM_NR: the micro-kernel's users x items. */
-export const GEMM_MR = 4;
+export const GEMM_MR = 5;
 export const GEMM_NR = 8;

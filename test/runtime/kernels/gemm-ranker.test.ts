@@ -55,7 +55,7 @@ function allBut(numUsers: number, numItems: number, users: number[], keep: Set<n
 }
 
 /** Blockings that exercise partial sums across dimension blocks, short item blocks and short user blocks. */
-const BLOCKINGS: (GemmBlocking | undefined)[] = [undefined, { users: 4, items: 8, dims: 1 }, { users: 8, items: 16, dims: 3 }, { users: 12, items: 24, dims: 2 }];
+const BLOCKINGS: (GemmBlocking | undefined)[] = [undefined, { users: 5, items: 8, dims: 1 }, { users: 10, items: 16, dims: 3 }, { users: 15, items: 24, dims: 2 }];
 
 describe('gemm ranker', () => {
   const rankers = new Map<string, Ranker>();
@@ -86,7 +86,7 @@ describe('gemm ranker', () => {
         const req: RankRequest = { tables: t, users, exclude: [train, valid, crowded], k, similarity: 'dot' };
         const want = await jsRanker.topK(req);
         for (const b of BLOCKINGS) assert.deepEqual(await (await get(1, b)).topK(req), want, `k=${k} blocking=${JSON.stringify(b)}`);
-        assert.deepEqual(await (await get(2, { users: 4, items: 8, dims: 2 }, 9)).topK(req), want, `k=${k} 2 threads, chunks of 9 users`);
+        assert.deepEqual(await (await get(2, { users: 5, items: 8, dims: 2 }, 9)).topK(req), want, `k=${k} 2 threads, chunks of 9 users`);
       }
       // ties really occur: with no exclusions, some user has two equal scores among its top 20
       const full = { tables: t, users, exclude: [], k: numItems, similarity: 'dot' as const };
@@ -149,14 +149,14 @@ describe('gemm ranker', () => {
     const want = await (await get(1)).topK(req);
     assert.deepEqual(want, former);
     for (const threads of [2, 3]) assert.deepEqual(await (await get(threads)).topK(req), want, `${threads} threads`);
-    assert.deepEqual(await (await get(3, { users: 8, items: 64, dims: 16 }, 70)).topK(req), want, 'dimension blocks of 16, chunks of 70');
+    assert.deepEqual(await (await get(3, { users: 10, items: 64, dims: 16 }, 70)).topK(req), want, 'dimension blocks of 16, chunks of 70');
   });
 
   it('blocking: the default splits dimensions above 320 and keeps ~256 KiB item blocks; malformed blockings are refused', async () => {
-    assert.deepEqual(defaultBlocking(64), { users: 64, items: 1024, dims: 64 });
-    assert.deepEqual(defaultBlocking(1024), { users: 64, items: 256, dims: 256 });
-    assert.deepEqual(defaultBlocking(37), { users: 64, items: 1768, dims: 37 });
-    await assert.rejects(createWasmRanker({ threads: 1, blocking: { users: 6, items: 8, dims: 4 } }), /users a multiple of 4/);
-    await assert.rejects(createWasmRanker({ threads: 1, blocking: { users: 4, items: 12, dims: 4 } }), /items a multiple of 8/);
+    assert.deepEqual(defaultBlocking(64), { users: 60, items: 1024, dims: 64 });
+    assert.deepEqual(defaultBlocking(1024), { users: 60, items: 256, dims: 256 });
+    assert.deepEqual(defaultBlocking(37), { users: 60, items: 1768, dims: 37 });
+    await assert.rejects(createWasmRanker({ threads: 1, blocking: { users: 6, items: 8, dims: 4 } }), /users a multiple of 5/);
+    await assert.rejects(createWasmRanker({ threads: 1, blocking: { users: 5, items: 12, dims: 4 } }), /items a multiple of 8/);
   });
 });

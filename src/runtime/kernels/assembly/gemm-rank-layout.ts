@@ -33,6 +33,6 @@ export const GR_SCRATCH_SIZE: u32 = 60;
 export const GR_SYNC: u32 = 64;
 export const GEMM_RANK_CTX_SIZE: u32 = 128;
 
-/** Micro-kernel: MR users x NR items of scores in registers (8 f32x4 accumulators). */
-export const GEMM_MR: i32 = 4;
+/** Micro-kernel: MR users x NR items of scores in registers (10 f32x4 accumulators; see gemm-rank.ts tile). */
+export const GEMM_MR: i32 = 5;
 export const GEMM_NR: i32 = 8;
