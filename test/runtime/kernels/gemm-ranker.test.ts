@@ -160,3 +160,19 @@ describe('gemm ranker', () => {
     await assert.rejects(createWasmRanker({ threads: 1, blocking: { users: 5, items: 12, dims: 4 } }), /items a multiple of 8/);
   });
 });
+
+describe('runtime services: the ranker that evaluation uses and records', () => {
+  it('on a CPU backend it is the GEMM kernel, and describe() (the run record) names it', async () => {
+    const { RuntimeServices } = await import('../../../src/runtime/executor/services.js');
+    const s = new RuntimeServices({ backend: 'cpu', engine: 'auto', threads: 2, dataDirs: [], allowDownload: false, checkpointSeconds: 0 });
+    try {
+      const r = await s.ranker();
+      assert.equal(r.name, 'wasm-gemm x2');
+      const d = await s.describe();
+      assert.equal(d['ranker'], 'wasm-gemm x2');
+      assert.equal(d['rankerNote'], null);
+    } finally {
+      await s.dispose();
+    }
+  });
+});
