@@ -58,7 +58,7 @@ function itemScale(V: Float32Array, numItems: number, d: number, cosine: boolean
 /**
  * Full ranking on the WebAssembly kernels, on all the threads it is given. The default kernel
  * (src/runtime/kernels/assembly/gemm-rank.ts) is of GEMM class: items packed once into panels
- * of 8 (d x 8 floats each), users in blocks of 64 packed into micro-panels of 4, a 4 x 8
+ * of 8 (d x 8 floats each), users in blocks of 60 packed into micro-panels of 5, a 5 x 8
  * register tile accumulated over dimension blocks that stay in L1 and item blocks that stay in
  * L2, and the mask and the bounded top-K fused into the tiles behind a SIMD threshold test.
  * Users are processed in chunks (memory stays flat). Scores are float32, computed exactly as
