@@ -1,7 +1,8 @@
-// `npm run bench [-- --json FILE] [-- --epochs N] [-- --no-torch] [-- --no-tfjs]`: seconds per
+// `npm run bench [-- --json FILE] [-- --epochs N] [-- --no-torch] [-- --no-tfjs] [-- --no-ranking | --ranking-only]`: seconds per
 // epoch and full-ranking evaluation time of the fused kernels (1 thread and all threads), the
 // generic tfjs engine on the wasm backend (a few batches, extrapolated) and, when a Python with
-// torch is found, PyTorch in the same run. Benchmarks, not tests: the machine may be busy.
+// torch is found, PyTorch in the same run. Then bench/ranking.ts: full-ranking evaluation on Gowalla
+// (d = 64, 1024) and the ML-1M-sized set against PyTorch. Benchmarks, not tests: the machine may be busy.
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -14,6 +15,7 @@ import type { Ranker } from '../src/runtime/evaluation/rank.js';
 import { createTfjsRanker } from '../src/runtime/evaluation/tfjs-ranker.js';
 import { createWasmRanker } from '../src/runtime/evaluation/wasm-ranker.js';
 import { allocBatch, batchCount, epochOrder, fillBatch } from '../src/runtime/training/epoch.js';
+import { rankingReport } from './ranking.js';
 import { findTorch, runTorch, type TorchJob } from './torch-runner.js';
 import { benchConfig, CASES, ml100k, ml1mSynthetic, type BenchCase, type Workload } from './workloads.js';
 
@@ -150,6 +152,10 @@ function table(rows: Row[]): string {
 }
 
 async function main(): Promise<void> {
+  if (flag('--ranking-only')) {
+    process.stdout.write(await rankingReport({ log, noTorch: flag('--no-torch') }));
+    return;
+  }
   const torch = flag('--no-torch') ? null : findTorch();
   const backend = await selectBackend('wasm');
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
@@ -253,6 +259,7 @@ async function main(): Promise<void> {
   const sharesAfter = await cpuAvailability();
   header.push(`CPU available at the end: ${sharesAfter.map((x) => x.toFixed(2)).join(' + ')} of a core; load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   process.stdout.write(`${header.join('\n')}\n${table(rows)}\n`);
+  if (!flag('--no-ranking')) process.stdout.write(await rankingReport({ log, noTorch: flag('--no-torch') }));
   if (jsonFile) {
     // one object per workload, case and implementation; the machine and versions are in the printed header
     writeFileSync(jsonFile, `${JSON.stringify(rows, null, 1)}\n`);

@@ -21,10 +21,13 @@ export interface KernelExports {
   shuffleAt(ptr: number, len: number, seed: number, stream: number, key: number): void;
   drawNegativesAt(out: number, n: number, user: number, position: number, seed: number, stream: number, numItems: number, exclude: number, indptr: number, indices: number, bits: number): void;
   MAX_EXCLUDE: WebAssembly.Global;
+  gemmRankRun(tid: number, nthreads: number, ctx: number): void;
+  gemmRankScratchBytes(userBlock: number, itemBlock: number, dimBlock: number, dim: number, k: number, numExclude: number): number;
+  gemmRankCtxSize(): number;
 }
 
 /** Kernel entry points that run on every thread of a pool: fn(tid, nthreads, ctx). */
-export type ParallelKernel = 'trainRun' | 'rankRun' | 'propagateRun';
+export type ParallelKernel = 'trainRun' | 'rankRun' | 'propagateRun' | 'gemmRankRun';
 
 export interface KernelModule {
   module: WebAssembly.Module;

@@ -51,3 +51,11 @@ export function drawNegativesAt(
 ): void {
   drawNegatives(out, n, user, position, seed, stream, numItems, exclude != 0, indptr, indices, bits);
 }
+
+// The GEMM-class ranker (gemm-rank.ts), with its own context layout (gemm-rank-layout.ts).
+export { gemmRankRun, gemmRankScratchBytes } from './gemm-rank';
+import { GEMM_RANK_CTX_SIZE } from './gemm-rank-layout';
+
+export function gemmRankCtxSize(): u32 {
+  return GEMM_RANK_CTX_SIZE;
+}
