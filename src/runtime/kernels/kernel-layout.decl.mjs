@@ -118,6 +118,30 @@ export const STRUCTS = [
     ],
   },
   {
+    ts: 'GemmRankCtx',
+    asSize: 'GEMM_RANK_CTX_SIZE',
+    doc: 'The GEMM-class full-ranking context (assembly/gemm-rank.ts).',
+    fields: [
+      ['q', 'GR_Q', 'i32', 'Users of this call (the glue calls once per chunk of users, so memory stays flat).'],
+      ['numItems', 'GR_NI', 'i32'],
+      ['numItemsPadded', 'GR_NIP', 'i32', "Items padded to a multiple of GEMM_NR (the packed table's panel width)."],
+      ['dim', 'GR_D', 'i32'],
+      ['k', 'GR_K', 'i32'],
+      ['numExclude', 'GR_E', 'i32', 'Exclusion sets (at most MAX_EXCLUDE).'],
+      ['userBlock', 'GR_MB', 'i32', 'Blocking: users per block (multiple of GEMM_MR), items per block (multiple of GEMM_NR), dims per block.'],
+      ['itemBlock', 'GR_NB', 'i32'],
+      ['dimBlock', 'GR_KB', 'i32'],
+      ['users', 'GR_USERS', 'ptr', "f32 Q x D row-major: the chunk's user rows."],
+      ['items', 'GR_ITEMS', 'ptr', 'f32 (NIP / NR) panels of D x NR: item i, dim j at ((i / NR) * D + j) * NR + i % NR; zero padding.'],
+      ['exclude', 'GR_EXCL', 'ptr', 'i32 E x 2: (indptr pointer, indices pointer) of each exclusion set.'],
+      ['userIds', 'GR_UIDS', 'ptr', 'i32 Q: user ids (rows of the exclusion sets).'],
+      ['out', 'GR_OUT', 'ptr', 'i32 Q x K: the result.'],
+      ['scratch', 'GR_SCRATCH', 'ptr'],
+      ['scratchSize', 'GR_SCRATCH_SIZE', 'i32'],
+      ['sync', 'GR_SYNC', 'ptr', 'The sync block: S_TICKET0 hands out user blocks.'],
+    ],
+  },
+  {
     ts: 'PropagateCtx',
     asSize: 'PROPAGATE_CTX_SIZE',
     doc: "The propagation context (assembly/spmm.ts, LightGCN's sparse propagation).",
@@ -146,6 +170,8 @@ export const CONSTANTS = [
   ['TRAIN_CHUNK', 'CHUNK', 16, 'Samples a thread claims at a time in the training forward pass; the unit of the bucket lists.'],
   ['RANK_USER_BLOCK', 'RANK_USER_BLOCK', 4, 'Users the ranking micro-kernel scores together.'],
   ['RANK_ITEM_TILE', 'RANK_ITEM_TILE', 8, 'Item tile width of the ranking micro-kernel: items are padded to a multiple of it.'],
+  ['GEMM_MR', 'GEMM_MR', 5, 'Users of the GEMM ranker\'s register tile (10 f32x4 accumulators with GEMM_NR).'],
+  ['GEMM_NR', 'GEMM_NR', 8, 'Items of the GEMM ranker\'s register tile: packed item panels are this wide.'],
 ];
 
 /**

@@ -151,6 +151,47 @@ export const RankCtx = {
 } as const;
 
 /**
+ * The GEMM-class full-ranking context (assembly/gemm-rank.ts). Byte offsets
+ * (assembly/layout.generated.ts GR_Q...).
+ */
+export const GemmRankCtx = {
+  /** Users of this call (the glue calls once per chunk of users, so memory stays flat). */
+  q: 0, // i32
+  numItems: 4, // i32
+  /** Items padded to a multiple of GEMM_NR (the packed table's panel width). */
+  numItemsPadded: 8, // i32
+  dim: 12, // i32
+  k: 16, // i32
+  /** Exclusion sets (at most MAX_EXCLUDE). */
+  numExclude: 20, // i32
+  /**
+   * Blocking: users per block (multiple of GEMM_MR), items per block (multiple of GEMM_NR), dims
+   * per block.
+   */
+  userBlock: 24, // i32
+  itemBlock: 28, // i32
+  dimBlock: 32, // i32
+  /** f32 Q x D row-major: the chunk's user rows. */
+  users: 36, // ptr
+  /**
+   * f32 (NIP / NR) panels of D x NR: item i, dim j at ((i / NR) * D + j) * NR + i % NR; zero
+   * padding.
+   */
+  items: 40, // ptr
+  /** i32 E x 2: (indptr pointer, indices pointer) of each exclusion set. */
+  exclude: 44, // ptr
+  /** i32 Q: user ids (rows of the exclusion sets). */
+  userIds: 48, // ptr
+  /** i32 Q x K: the result. */
+  out: 52, // ptr
+  scratch: 56, // ptr
+  scratchSize: 60, // i32
+  /** The sync block: S_TICKET0 hands out user blocks. */
+  sync: 64, // ptr
+  size: 128,
+} as const;
+
+/**
  * The propagation context (assembly/spmm.ts, LightGCN's sparse propagation). Byte offsets
  * (assembly/layout.generated.ts G_N...).
  */
@@ -200,6 +241,15 @@ export const RANK_USER_BLOCK = 4;
  * RANK_ITEM_TILE)
  */
 export const RANK_ITEM_TILE = 8;
+/**
+ * Users of the GEMM ranker's register tile (10 f32x4 accumulators with GEMM_NR). (assembly:
+ * GEMM_MR)
+ */
+export const GEMM_MR = 5;
+/**
+ * Items of the GEMM ranker's register tile: packed item panels are this wide. (assembly: GEMM_NR)
+ */
+export const GEMM_NR = 8;
 
 export const LossCode = {
   infonce: 0,
@@ -323,6 +373,24 @@ export const LAYOUT_HASH = layoutHashOf([
   RankCtx.scratchSize,
   RankCtx.sync,
   RankCtx.size,
+  GemmRankCtx.q,
+  GemmRankCtx.numItems,
+  GemmRankCtx.numItemsPadded,
+  GemmRankCtx.dim,
+  GemmRankCtx.k,
+  GemmRankCtx.numExclude,
+  GemmRankCtx.userBlock,
+  GemmRankCtx.itemBlock,
+  GemmRankCtx.dimBlock,
+  GemmRankCtx.users,
+  GemmRankCtx.items,
+  GemmRankCtx.exclude,
+  GemmRankCtx.userIds,
+  GemmRankCtx.out,
+  GemmRankCtx.scratch,
+  GemmRankCtx.scratchSize,
+  GemmRankCtx.sync,
+  GemmRankCtx.size,
   PropagateCtx.n,
   PropagateCtx.numUsers,
   PropagateCtx.stride,
@@ -342,6 +410,8 @@ export const LAYOUT_HASH = layoutHashOf([
   TRAIN_CHUNK,
   RANK_USER_BLOCK,
   RANK_ITEM_TILE,
+  GEMM_MR,
+  GEMM_NR,
   LossCode['infonce'],
   LossCode['bpr'],
   BackpropCode['both'],

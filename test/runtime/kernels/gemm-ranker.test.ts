@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { CounterRng } from '../../../src/core/rng.js';
 import { UserItems } from '../../../src/core/user-items.js';
 import type { Tables } from '../../../src/runtime/engine/engine.js';
-import { jsRanker, type RankRequest } from '../../../src/runtime/evaluation/rank.js';
+import { jsRanker } from '../../../src/runtime/evaluation/js-ranker.js';
+import type { RankRequest } from '../../../src/runtime/evaluation/rank.js';
 import { createWasmRanker, defaultBlocking, type GemmBlocking } from '../../../src/runtime/evaluation/wasm-ranker.js';
 
 // The GEMM ranker (assembly/gemm-rank.ts) against the float64 JS ranker and the former wasm

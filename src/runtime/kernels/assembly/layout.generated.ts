@@ -143,6 +143,42 @@ export const R_SCRATCH_SIZE: u32 = 48;
 export const R_SYNC: u32 = 52;
 export const RANK_CTX_SIZE: u32 = 64;
 
+// ---- GemmRankCtx ----
+/** The GEMM-class full-ranking context (assembly/gemm-rank.ts). */
+/** Users of this call (the glue calls once per chunk of users, so memory stays flat). */
+export const GR_Q: u32 = 0;
+export const GR_NI: u32 = 4;
+/** Items padded to a multiple of GEMM_NR (the packed table's panel width). */
+export const GR_NIP: u32 = 8;
+export const GR_D: u32 = 12;
+export const GR_K: u32 = 16;
+/** Exclusion sets (at most MAX_EXCLUDE). */
+export const GR_E: u32 = 20;
+/**
+ * Blocking: users per block (multiple of GEMM_MR), items per block (multiple of GEMM_NR), dims per
+ * block.
+ */
+export const GR_MB: u32 = 24;
+export const GR_NB: u32 = 28;
+export const GR_KB: u32 = 32;
+/** f32 Q x D row-major: the chunk's user rows. */
+export const GR_USERS: u32 = 36;
+/**
+ * f32 (NIP / NR) panels of D x NR: item i, dim j at ((i / NR) * D + j) * NR + i % NR; zero padding.
+ */
+export const GR_ITEMS: u32 = 40;
+/** i32 E x 2: (indptr pointer, indices pointer) of each exclusion set. */
+export const GR_EXCL: u32 = 44;
+/** i32 Q: user ids (rows of the exclusion sets). */
+export const GR_UIDS: u32 = 48;
+/** i32 Q x K: the result. */
+export const GR_OUT: u32 = 52;
+export const GR_SCRATCH: u32 = 56;
+export const GR_SCRATCH_SIZE: u32 = 60;
+/** The sync block: S_TICKET0 hands out user blocks. */
+export const GR_SYNC: u32 = 64;
+export const GEMM_RANK_CTX_SIZE: u32 = 128;
+
 // ---- PropagateCtx ----
 /** The propagation context (assembly/spmm.ts, LightGCN's sparse propagation). */
 /** Rows of the adjacency: numUsers + numItems. */
@@ -183,6 +219,10 @@ export const CHUNK: i32 = 16;
 export const RANK_USER_BLOCK: i32 = 4;
 /** Item tile width of the ranking micro-kernel: items are padded to a multiple of it. */
 export const RANK_ITEM_TILE: i32 = 8;
+/** Users of the GEMM ranker's register tile (10 f32x4 accumulators with GEMM_NR). */
+export const GEMM_MR: i32 = 5;
+/** Items of the GEMM ranker's register tile: packed item panels are this wide. */
+export const GEMM_NR: i32 = 8;
 
 // ---- LossCode ----
 export const LOSS_INFONCE: i32 = 0;
@@ -300,6 +340,24 @@ export function layoutHash(): u32 {
   h = mix(h, <u32>R_SCRATCH_SIZE);
   h = mix(h, <u32>R_SYNC);
   h = mix(h, <u32>RANK_CTX_SIZE);
+  h = mix(h, <u32>GR_Q);
+  h = mix(h, <u32>GR_NI);
+  h = mix(h, <u32>GR_NIP);
+  h = mix(h, <u32>GR_D);
+  h = mix(h, <u32>GR_K);
+  h = mix(h, <u32>GR_E);
+  h = mix(h, <u32>GR_MB);
+  h = mix(h, <u32>GR_NB);
+  h = mix(h, <u32>GR_KB);
+  h = mix(h, <u32>GR_USERS);
+  h = mix(h, <u32>GR_ITEMS);
+  h = mix(h, <u32>GR_EXCL);
+  h = mix(h, <u32>GR_UIDS);
+  h = mix(h, <u32>GR_OUT);
+  h = mix(h, <u32>GR_SCRATCH);
+  h = mix(h, <u32>GR_SCRATCH_SIZE);
+  h = mix(h, <u32>GR_SYNC);
+  h = mix(h, <u32>GEMM_RANK_CTX_SIZE);
   h = mix(h, <u32>G_N);
   h = mix(h, <u32>G_NUM_USERS);
   h = mix(h, <u32>G_STRIDE);
@@ -319,6 +377,8 @@ export function layoutHash(): u32 {
   h = mix(h, <u32>CHUNK);
   h = mix(h, <u32>RANK_USER_BLOCK);
   h = mix(h, <u32>RANK_ITEM_TILE);
+  h = mix(h, <u32>GEMM_MR);
+  h = mix(h, <u32>GEMM_NR);
   h = mix(h, <u32>LOSS_INFONCE);
   h = mix(h, <u32>LOSS_BPR);
   h = mix(h, <u32>BACKPROP_BOTH);
