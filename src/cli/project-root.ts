@@ -65,6 +65,10 @@ export function checkCacheDir(dir: string, source: string, write: boolean): void
   if (VIRTUAL_FS.some((v) => real === v || real.startsWith(`${v}/`))) fail(`is on ${VIRTUAL_FS.find((v) => real === v || real.startsWith(`${v}/`))}, a virtual file system where nothing can be cached`);
   if (existsSync(abs) && !isDirectory(abs)) fail('is not a folder (a file of that name exists)');
   if (!write) {
+    // a folder that does not exist yet must be creatable: no part of its path may be a file
+    let up = abs;
+    while (!existsSync(up) && dirname(up) !== up) up = dirname(up);
+    if (up !== abs && !isDirectory(up)) fail('cannot be created (ENOTDIR: a part of the path is a file)');
     if (existsSync(abs)) {
       try {
         accessSync(abs, constants.R_OK | constants.X_OK);
