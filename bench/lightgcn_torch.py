@@ -12,7 +12,7 @@ items.npy), prints one JSON object on stdout. The model is LightGCN-PyTorch's
 Batches are slices of a seeded permutation of the training pairs (as expc's epochOrder), one
 uniform negative per positive excluding the user's training items (rejection, as LightGCN's
 sampler), drawn inside the timed loop. Each call trains `warmup` batches untimed, then `batches`
-timed ones, and reports every timed batch's seconds. Also reported: the BLAS library the process
+timed ones, and reports every timed batch's wall and process CPU seconds. Also reported: the BLAS library the process
 mapped (/proc/self/maps) and a measured float32 matmul GFLOP/s.
 """
 import json
@@ -125,10 +125,12 @@ def main():
             neg[bad] = torch.randint(ni, (int(bad.sum()),), generator=gen)
 
     times = []
+    cpu = []
     losses = []
     total = spec["warmup"] + spec["batches"]
     for b in range(total):
         s = time.perf_counter()
+        c = time.process_time()
         idx = perm[b * B:(b + 1) * B]
         u, p = users_all[idx], items_all[idx]
         n = negatives(u)
@@ -140,6 +142,7 @@ def main():
         losses.append(float(loss))
         if b >= spec["warmup"]:
             times.append(time.perf_counter() - s)
+            cpu.append(time.process_time() - c)
     out = {
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),
@@ -147,6 +150,7 @@ def main():
         "nnz": int(A._nnz()) if A.layout == torch.sparse_coo else int(A.values().shape[0]),
         "build_s": build_s,
         "batch_s": times,
+        "cpu_s": cpu,
         "losses": losses,
         "blas": blas_loaded(),
         "blas_config": " ".join(l.strip() for l in torch.__config__.show().splitlines() if "BLAS" in l),
