@@ -96,6 +96,34 @@ class LightGCN(torch.nn.Module):
         return loss, reg_loss
 
 
+def check(d, spec, users_all, items_all):
+    """bench/lightgcn-check.ts: expc's initial tables and batches, the losses and final tables to compare."""
+    nu, ni = spec["numUsers"], spec["numItems"]
+    load = lambda name: torch.from_numpy(np.load(os.path.join(d, name)))
+    A, _ = build_graph(users_all, items_all, nu, ni, "coo")
+    model = LightGCN(nu, ni, spec["dim"], spec["layers"], A)
+    with torch.no_grad():
+        model.embedding_user.weight.copy_(load("init.user.npy"))
+        model.embedding_item.weight.copy_(load("init.item.npy"))
+    opt = torch.optim.Adam(model.parameters(), lr=spec["lr"])
+    losses = []
+    for k in range(spec["check"]["steps"]):
+        u, p, n = (load(f"batch{k}.{x}.npy").long() for x in ("users", "pos", "neg"))
+        loss, reg = model.bpr_loss(u, p, n)
+        loss = loss + spec["weight"] * reg
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(float(loss))
+    U, V = model.embedding_user.weight.detach(), model.embedding_item.weight.detach()
+    return {
+        "losses": losses,
+        "max_diff_user": float((U - load("expc.user.npy")).abs().max()),
+        "max_diff_item": float((V - load("expc.item.npy")).abs().max()),
+        "max_change": float(max((U - load("init.user.npy")).abs().max(), (V - load("init.item.npy")).abs().max())),
+    }
+
+
 def main():
     d = sys.argv[1]
     spec = json.load(open(os.path.join(d, "spec.json")))
@@ -105,6 +133,9 @@ def main():
     nu, ni = spec["numUsers"], spec["numItems"]
     users_all = torch.from_numpy(np.load(os.path.join(d, "users.npy")).astype(np.int64))
     items_all = torch.from_numpy(np.load(os.path.join(d, "items.npy")).astype(np.int64))
+    if spec.get("check"):
+        print(json.dumps(check(d, spec, users_all, items_all)))
+        return
     t0 = time.perf_counter()
     A, keys = build_graph(users_all, items_all, nu, ni, spec.get("layout", "coo"))
     build_s = time.perf_counter() - t0
