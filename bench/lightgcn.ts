@@ -1,8 +1,9 @@
 // The LightGCN case of `npm run bench` (`-- --only lightgcn` runs it alone): LightGCN (K = 3,
 // d = 64, BPR, 1 uniform negative excluding positives, Adam lr 1e-3, L2 1e-4 on the batch's
 // layer-0 rows, batch 2048) on the Gowalla split's training pairs, the fused engine (GraphTrainer)
-// and PyTorch (bench/lightgcn_torch.py, LightGCN-PyTorch's model) on the same threads, in the
-// same run, alternating: every round trains `warmup` untimed then `batches` timed batches on each
+// and PyTorch (bench/lightgcn_torch.py, LightGCN-PyTorch's model) on the same threads and on 1
+// thread (on a busy machine torch's second thread can cost more than it gives), in the same run,
+// alternating: every round trains `warmup` untimed then `batches` timed batches on each
 // side (sampling included; the whole propagation forward and backward every batch), and the
 // figures are medians over every timed batch of every round, extrapolated to an epoch
 // (ceil(pairs / 2048) batches). Within expc's batches the propagation calls are timed by
@@ -67,7 +68,17 @@ export interface LightgcnFigures {
     build_s: number;
   };
   bound: { bytes_per_batch: number; copy_gbps: number; bound_s: number; achieved_gbps: number };
-  torch: null | {
+  torch: null | TorchFigures;
+  /** PyTorch on 1 thread (when `threads` > 1): on a busy machine its threads can cost more than they give. */
+  torch1: null | TorchFigures;
+  /** expc / torch on the same threads. */
+  ratio: number | null;
+  /** expc / the faster of torch on 1 thread and on the same threads (the MF workloads' convention). */
+  ratioBest: number | null;
+}
+
+interface TorchFigures {
+    threads: number;
     version: string;
     batch_s: number;
     epoch_s: number;
@@ -81,8 +92,6 @@ export interface LightgcnFigures {
     matmul_gflops: number;
     first_loss: number;
     build_s: number;
-  };
-  ratio: number | null;
 }
 
 const median = (xs: number[]) => {
@@ -141,7 +150,7 @@ export async function lightgcnBench(problem: TrainingProblem, o: LightgcnOptions
     writeFileSync(join(dir, 'users.npy'), encodeNpy(problem.pairUsers, [numPairs]));
     writeFileSync(join(dir, 'items.npy'), encodeNpy(problem.pairItems, [numPairs]));
   }
-  const torchRound = (round: number): TorchRound => {
+  const torchRound = (round: number, threads: number): TorchRound => {
     const spec = {
       numUsers: problem.numUsers,
       numItems: problem.numItems,
@@ -152,7 +161,7 @@ export async function lightgcnBench(problem: TrainingProblem, o: LightgcnOptions
       weight: LIGHTGCN.weight,
       seed: LIGHTGCN.seed,
       round,
-      threads: o.threads,
+      threads,
       warmup: o.warmup,
       batches: o.batches,
       layout: 'coo',
@@ -169,6 +178,15 @@ export async function lightgcnBench(problem: TrainingProblem, o: LightgcnOptions
   const trainer = await fusedEngine.createTrainer(problem, model, schedule, init, { threads: o.threads });
   const buildS = now() - t0;
   const torchRounds: TorchRound[] = [];
+  const torch1Rounds: TorchRound[] = [];
+  const torchSide = (r: number) => {
+    o.log(`lightgcn round ${r + 1}/${o.rounds}: torch, ${o.threads} threads...`);
+    torchRounds.push(torchRound(r, o.threads));
+    if (o.threads > 1) {
+      o.log(`lightgcn round ${r + 1}/${o.rounds}: torch, 1 thread...`);
+      torch1Rounds.push(torchRound(r, 1));
+    }
+  };
   try {
     if (!(trainer instanceof GraphTrainer)) throw new Error(`lightgcn bench: the fused engine gave a ${trainer.constructor.name}, not the GraphTrainer`);
     // Bench-only instrumentation: time the propagation calls of this trainer instance.
@@ -221,16 +239,10 @@ export async function lightgcnBench(problem: TrainingProblem, o: LightgcnOptions
     for (let r = 0; r < o.rounds; r++) {
       // alternate which side goes first, so that a change of load hits both alike
       const torchFirst = r % 2 === 1;
-      if (torchFirst && o.python) {
-        o.log(`lightgcn round ${r + 1}/${o.rounds}: torch...`);
-        torchRounds.push(torchRound(r));
-      }
+      if (torchFirst && o.python) torchSide(r);
       o.log(`lightgcn round ${r + 1}/${o.rounds}: expc fused (${o.warmup} + ${o.batches} batches)...`);
       await expcRound(r);
-      if (!torchFirst && o.python) {
-        o.log(`lightgcn round ${r + 1}/${o.rounds}: torch...`);
-        torchRounds.push(torchRound(r));
-      }
+      if (!torchFirst && o.python) torchSide(r);
     }
     const n = problem.numUsers + problem.numItems;
     const nnz = prop.nnz;
@@ -256,25 +268,29 @@ export async function lightgcnBench(problem: TrainingProblem, o: LightgcnOptions
       first_loss: firstLoss,
       build_s: buildS,
     };
-    let torch: LightgcnFigures['torch'] = null;
-    if (torchRounds.length) {
-      const tb = median(torchRounds.flatMap((r) => r.batch_s));
-      const t = torchRounds[0]!;
-      torch = {
+    const figures = (rounds: TorchRound[], threads: number): TorchFigures | null => {
+      if (!rounds.length) return null;
+      const tb = median(rounds.flatMap((r) => r.batch_s));
+      const t = rounds[0]!;
+      if (t.nnz !== nnz) o.log(`warning: torch's adjacency has ${t.nnz} nonzeros, expc's ${nnz}`);
+      return {
+        threads,
         version: t.torch,
         batch_s: tb,
         epoch_s: tb * batchesPerEpoch,
-        cpu_s: median(torchRounds.flatMap((r) => r.cpu_s)),
-        round_batch_s: torchRounds.map((r) => median(r.batch_s)),
+        cpu_s: median(rounds.flatMap((r) => r.cpu_s)),
+        round_batch_s: rounds.map((r) => median(r.batch_s)),
         layout: t.layout,
         blas: t.blas,
         blas_config: t.blas_config,
-        matmul_gflops: median(torchRounds.map((r) => r.matmul_gflops)),
+        matmul_gflops: median(rounds.map((r) => r.matmul_gflops)),
         first_loss: t.losses[0]!,
-        build_s: median(torchRounds.map((r) => r.build_s)),
+        build_s: median(rounds.map((r) => r.build_s)),
       };
-      if (t.nnz !== nnz) o.log(`warning: torch's adjacency has ${t.nnz} nonzeros, expc's ${nnz}`);
-    }
+    };
+    const torch = figures(torchRounds, o.threads);
+    const torch1 = figures(torch1Rounds, 1);
+    const fastest = Math.min(torch?.batch_s ?? Infinity, torch1?.batch_s ?? Infinity);
     return {
       threads: o.threads,
       batchesPerEpoch,
@@ -286,7 +302,9 @@ export async function lightgcnBench(problem: TrainingProblem, o: LightgcnOptions
       expc,
       bound: { bytes_per_batch: bytes, copy_gbps: bw / 1e9, bound_s: bytes / bw, achieved_gbps: bytes / (fwd + bwd) / 1e9 },
       torch,
+      torch1,
       ratio: torch ? expc.batch_s / torch.batch_s : null,
+      ratioBest: Number.isFinite(fastest) ? expc.batch_s / fastest : null,
     };
   } finally {
     await trainer.dispose();
@@ -299,17 +317,19 @@ export function lightgcnLines(f: LightgcnFigures): string[] {
   const s = (x: number) => x.toFixed(3);
   const e = f.expc;
   const lines = [
-    `LightGCN on Gowalla: K = ${LIGHTGCN.layers}, d = ${LIGHTGCN.dim}, BPR, 1 uniform negative (excluding positives), Adam lr ${LIGHTGCN.lr}, L2 ${LIGHTGCN.weight}, batch ${LIGHTGCN.batch}, ${f.threads} threads both sides; nnz(Â) = ${f.nnz}; an epoch = ${f.batchesPerEpoch} batches`,
+    `LightGCN on Gowalla: K = ${LIGHTGCN.layers}, d = ${LIGHTGCN.dim}, BPR, 1 uniform negative (excluding positives), Adam lr ${LIGHTGCN.lr}, L2 ${LIGHTGCN.weight}, batch ${LIGHTGCN.batch}, expc on ${f.threads} threads, torch on ${f.threads}${f.torch1 ? ' and on 1' : ''}; nnz(Â) = ${f.nnz}; an epoch = ${f.batchesPerEpoch} batches`,
     `timing: ${f.rounds} alternating rounds, each ${f.timedBatches / f.rounds} timed batches after warm-up per side; medians over all ${f.timedBatches} timed batches; epoch = batch x ${f.batchesPerEpoch} (extrapolated); load average ${f.loadStart.map((x) => x.toFixed(2)).join(' ')} at the start, ${f.loadEnd.map((x) => x.toFixed(2)).join(' ')} at the end`,
     `expc fused: ${s(e.batch_s)} s/batch = propagation forward ${s(e.forward_s)} + backward ${s(e.backward_s)} + JS ${s(e.js_s)} (of which dense Adam over every row ${s(e.adam_s)}; the rest scores, loss, gradient rows, penalty) + sampling ${e.sample_s.toFixed(4)}; propagation share ${(100 * e.propagation_share).toFixed(0)}%; rounds ${e.round_batch_s.map(s).join(', ')}; CPU ${s(e.cpu_s)} s per batch (all threads); first loss ${e.first_loss.toFixed(4)}; set-up (Â, pool) ${e.build_s.toFixed(2)} s`,
     `propagation bound: ${(f.bound.bytes_per_batch / 1e9).toFixed(3)} GB per batch (2K layers x (nnz x 8 + nnz x d x 4 + n x d x 4)) / one-thread copy bandwidth ${f.bound.copy_gbps.toFixed(2)} GB/s = ${f.bound.bound_s.toFixed(4)} s; the propagation took ${((e.forward_s + e.backward_s) / f.bound.bound_s).toFixed(2)}x that (${f.bound.achieved_gbps.toFixed(2)} GB/s; the gathered rows partly hit cache, so an uncontended run can beat the bound)`,
   ];
-  if (f.torch) {
-    const t = f.torch;
+  for (const t of [f.torch, f.torch1]) {
+    if (!t) continue;
     lines.push(
-      `torch ${t.version}: ${s(t.batch_s)} s/batch (sparse ${t.layout}, autograd through ${LIGHTGCN.layers} torch.sparse.mm); rounds ${t.round_batch_s.map(s).join(', ')}; CPU ${s(t.cpu_s)} s per batch (all threads); BLAS mapped: ${t.blas.length ? t.blas.join(', ') : 'none found'}; ${t.matmul_gflops.toFixed(1)} GFLOP/s on a 1024^3 float32 matmul; first loss ${t.first_loss.toFixed(4)}; Â built in ${t.build_s.toFixed(2)} s`,
-      `ratio expc / torch = ${f.ratio!.toFixed(2)}x wall (goal: at most 0.50x); CPU seconds per batch ${(f.expc.cpu_s / t.cpu_s).toFixed(2)}x`,
+      `torch ${t.version}, ${t.threads} thread${t.threads > 1 ? 's' : ''}: ${s(t.batch_s)} s/batch (sparse ${t.layout}, autograd through ${LIGHTGCN.layers} torch.sparse.mm); rounds ${t.round_batch_s.map(s).join(', ')}; CPU ${s(t.cpu_s)} s per batch (all threads); BLAS mapped: ${t.blas.length ? t.blas.join(', ') : 'none found'}; ${t.matmul_gflops.toFixed(1)} GFLOP/s on a 1024^3 float32 matmul; first loss ${t.first_loss.toFixed(4)}; Â built in ${t.build_s.toFixed(2)} s`,
+      `ratio expc / torch on ${t.threads} thread${t.threads > 1 ? 's' : ''} = ${(f.expc.batch_s / t.batch_s).toFixed(2)}x wall; CPU seconds per batch ${(f.expc.cpu_s / t.cpu_s).toFixed(2)}x`,
     );
-  } else lines.push('torch: not run');
+  }
+  if (f.ratioBest !== null) lines.push(`ratio expc / the faster torch = ${f.ratioBest.toFixed(2)}x (goal: at most 0.50x)`);
+  else lines.push('torch: not run');
   return lines;
 }
