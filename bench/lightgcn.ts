@@ -11,9 +11,9 @@
 // (bench-only; the trainer's code is unchanged), so the rest is the batch's JS (scores, loss,
 // gradient rows, penalty, Adam over every row of both tables) and the sampler.
 //
-// Measured 2026-12-01 on the 2-core AMD EPYC, torch 1.13 + OpenBLAS 0.3.21, load average 5-9 on
-// 2 cores (contended): fused 0.55-0.61 s per batch (82% propagation), torch 2.0-2.1 s; 0.26-0.29x
-// (README, Performance, LightGCN on Gowalla).
+// Measured 2026-12-01 on the 2-core AMD EPYC, torch 1.13 + OpenBLAS 0.3.21, load average 2.5-5.5
+// on 2 cores (contended): fused 0.27-0.33 s per batch (81% propagation), torch 0.45-0.55 s on 1
+// thread and 0.93-1.35 s on 2: 0.60-0.61x the faster torch (README, Performance, LightGCN on Gowalla).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
