@@ -1,8 +1,14 @@
-// `npm run bench [-- --json FILE] [-- --epochs N] [-- --no-torch] [-- --no-tfjs] [-- --no-ranking | --ranking-only]`: seconds per
-// epoch and full-ranking evaluation time of the fused kernels (1 thread and all threads), the
-// generic tfjs engine on the wasm backend (a few batches, extrapolated) and, when a Python with
-// torch is found, PyTorch in the same run. Then bench/ranking.ts: full-ranking evaluation on Gowalla
-// (d = 64, 1024) and the ML-1M-sized set against PyTorch. Benchmarks, not tests: the machine may be busy.
+// `npm run bench [-- --json FILE] [-- --epochs N] [-- --no-torch] [-- --no-tfjs] [-- --only mf|lightgcn] [-- --no-ranking | --ranking-only]`:
+// seconds per epoch and full-ranking evaluation time of the fused kernels (1 thread and all
+// threads), the generic tfjs engine on the wasm backend (a few batches, extrapolated) and, when a
+// Python with torch is found, PyTorch in the same run. Then bench/ranking.ts: full-ranking
+// evaluation on Gowalla (d = 64, 1024) and the ML-1M-sized set against PyTorch. Benchmarks, not
+// tests: the machine may be busy.
+// The LightGCN case (bench/lightgcn.ts: Gowalla, K = 3, d = 64, BPR, batch 2048, fused engine vs
+// LightGCN-PyTorch's model, a few batches per side extrapolated to an epoch) runs when the Gowalla
+// split is found; `--only lightgcn` runs it alone, `--only mf` the MF workloads alone;
+// `--lightgcn-threads N` (default 2), `--lightgcn-rounds N` (3), `--lightgcn-warmup N` (3),
+// `--lightgcn-batches N` (10 timed per round and side).
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -15,18 +21,21 @@ import type { Ranker } from '../src/runtime/evaluation/rank.js';
 import { createTfjsRanker } from '../src/runtime/evaluation/tfjs-ranker.js';
 import { createWasmRanker } from '../src/runtime/evaluation/wasm-ranker.js';
 import { allocBatch, batchCount, epochOrder, fillBatch } from '../src/runtime/training/epoch.js';
+import { lightgcnBench, lightgcnLines, type LightgcnFigures } from './lightgcn.js';
 import { rankingReport } from './ranking.js';
 import { findTorch, runTorch, type TorchJob } from './torch-runner.js';
-import { benchConfig, CASES, ml100k, ml1mSynthetic, type BenchCase, type Workload } from './workloads.js';
+import { benchConfig, CASES, gowallaTrain, ml100k, ml1mSynthetic, type BenchCase, type Workload } from './workloads.js';
 
 interface Row {
   workload: string;
   case: string;
   implementation: string;
-  metric: 'epoch_s' | 'eval_s';
+  metric: 'epoch_s' | 'eval_s' | 'batch_s';
   seconds: number;
   ratio_to_torch?: number;
   note?: string;
+  /** Everything the LightGCN case measured (on its fused epoch row, for --json). */
+  details?: LightgcnFigures;
 }
 
 const args = process.argv.slice(2);
@@ -41,6 +50,11 @@ const CORES = os.availableParallelism();
 const CUTOFFS = [5, 10, 20];
 const METRICS = ['precision', 'recall', 'f1', 'ndcg'] as const;
 const TFJS_BATCHES = 20;
+const ONLY = option('--only');
+if (ONLY !== undefined && ONLY !== 'mf' && ONLY !== 'lightgcn') throw new Error(`--only takes mf or lightgcn, not '${ONLY}'`);
+const RUN_MF = ONLY === undefined || ONLY === 'mf';
+const RUN_LIGHTGCN = ONLY === undefined || ONLY === 'lightgcn';
+const LIGHTGCN_THREADS = Number(option('--lightgcn-threads') ?? 2);
 
 const schedule: EpochSchedule = { batch: 1024, shuffle: true, dropLast: false, seed: 2022 };
 const median = (xs: number[]) => {
@@ -165,20 +179,26 @@ async function main(): Promise<void> {
     `machine: ${cpu}, ${CORES} cores (os.availableParallelism), ${Math.round(os.totalmem() / 2 ** 30)} GiB; load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`,
     `CPU available at the start: ${CORES} spinning processes got ${shares.map((x) => x.toFixed(2)).join(' + ')} of a core (a busy shared machine shows less than ${CORES}; then the all-threads figures are pessimistic)`,
     `node ${process.version}; tfjs ${backend.version} (${backend.package}${backend.note ? `, ${backend.note}` : ''}); torch ${torch ? `${torch.version} (${torch.python})` : 'not found (skipped)'}`,
-    `training: MF, InfoNCE (dot, t = 1), Adam dense (lr 1e-3, wd 1e-5), batch 1024, 5 uniform negatives excluding positives; epoch = median of ${EPOCHS} after a warm-up`,
-    `evaluation: full ranking of every test user, training items masked, P/R/F1/NDCG@5,10,20; best of 3 after a warm-up`,
-    `ratio to torch = seconds / the faster of torch with 1 thread and with ${CORES} threads in this run`,
+    ...(RUN_MF
+      ? [
+          `training: MF, InfoNCE (dot, t = 1), Adam dense (lr 1e-3, wd 1e-5), batch 1024, 5 uniform negatives excluding positives; epoch = median of ${EPOCHS} after a warm-up`,
+          `evaluation: full ranking of every test user, training items masked, P/R/F1/NDCG@5,10,20; best of 3 after a warm-up`,
+          `ratio to torch = seconds / the faster of torch with 1 thread and with ${CORES} threads in this run (LightGCN too)`,
+        ]
+      : ['MF workloads skipped (--only lightgcn)']),
   ];
   log(header.join('\n'));
 
   const rows: Row[] = [];
   const workloads: Workload[] = [];
-  const m100 = await ml100k();
-  if (m100.workload) workloads.push(m100.workload);
-  else log(`ml-100k skipped: ${m100.file} not found (set EXPC_DATA_DIR)`);
-  const t0 = now();
-  workloads.push(ml1mSynthetic());
-  log(`generated the ML-1M-sized synthetic data in ${(now() - t0).toFixed(1)} s`);
+  if (RUN_MF) {
+    const m100 = await ml100k();
+    if (m100.workload) workloads.push(m100.workload);
+    else log(`ml-100k skipped: ${m100.file} not found (set EXPC_DATA_DIR)`);
+    const t0 = now();
+    workloads.push(ml1mSynthetic());
+    log(`generated the ML-1M-sized synthetic data in ${(now() - t0).toFixed(1)} s`);
+  }
   for (const w of workloads) log(`${w.name}: ${w.problem.numUsers} users, ${w.problem.numItems} items, ${w.problem.pairUsers.length} training pairs, ${w.testUsers.length} test users`);
 
   const jobs: TorchJob[] = [];
@@ -227,7 +247,7 @@ async function main(): Promise<void> {
     await rankers.all.dispose();
   }
 
-  if (torch) {
+  if (torch && jobs.length) {
     log(`torch: ${jobs.reduce((n, j) => n + j.cases.length, 0)} cases x threads ${[...new Set([1, CORES])].join(', ')}...`);
     const results = runTorch(torch.python, jobs, [...new Set([1, CORES])], CUTOFFS);
     for (const r of results) {
@@ -245,6 +265,39 @@ async function main(): Promise<void> {
       if (t.length) row.ratio_to_torch = row.seconds / Math.min(...t.map((r) => r.seconds));
     }
   }
+  let lightgcn: LightgcnFigures | null = null;
+  if (RUN_LIGHTGCN) {
+    const g = gowallaTrain();
+    if (!g.problem) log(`lightgcn skipped: ${g.file} not found (set EXPC_DATA_DIR)`);
+    else {
+      const p = g.problem;
+      log(`gowalla: ${p.numUsers} users, ${p.numItems} items, ${p.pairUsers.length} training pairs; LightGCN on ${LIGHTGCN_THREADS} threads...`);
+      lightgcn = await lightgcnBench(p, {
+        threads: LIGHTGCN_THREADS,
+        rounds: Number(option('--lightgcn-rounds') ?? 3),
+        warmup: Number(option('--lightgcn-warmup') ?? 3),
+        batches: Number(option('--lightgcn-batches') ?? 10),
+        python: torch?.python ?? null,
+        log,
+      });
+      const w = 'gowalla (LightGCN)';
+      const c = 'LightGCN K=3 d=64 BPR batch 2048';
+      const note = `extrapolated from ${lightgcn.timedBatches} batches (median)`;
+      const ours = `fused wasm-simd, ${LIGHTGCN_THREADS} threads`;
+      const theirs = `torch, ${LIGHTGCN_THREADS} threads`;
+      const ratio = lightgcn.ratioBest ?? undefined;
+      rows.push({ workload: w, case: c, implementation: ours, metric: 'batch_s', seconds: lightgcn.expc.batch_s, ratio_to_torch: ratio, note: `median of ${lightgcn.timedBatches} batches; propagation ${(100 * lightgcn.expc.propagation_share).toFixed(0)}%` });
+      rows.push({ workload: w, case: c, implementation: ours, metric: 'epoch_s', seconds: lightgcn.expc.epoch_s, ratio_to_torch: ratio, note, details: lightgcn });
+      if (lightgcn.torch) {
+        rows.push({ workload: w, case: c, implementation: theirs, metric: 'batch_s', seconds: lightgcn.torch.batch_s, note: `median of ${lightgcn.timedBatches} batches` });
+        rows.push({ workload: w, case: c, implementation: theirs, metric: 'epoch_s', seconds: lightgcn.torch.epoch_s, note });
+      }
+      if (lightgcn.torch1) {
+        rows.push({ workload: w, case: c, implementation: 'torch, 1 thread', metric: 'batch_s', seconds: lightgcn.torch1.batch_s, note: `median of ${lightgcn.timedBatches} batches` });
+        rows.push({ workload: w, case: c, implementation: 'torch, 1 thread', metric: 'epoch_s', seconds: lightgcn.torch1.epoch_s, note });
+      }
+    }
+  }
   // workloads in run order; within one: epochs before evaluation, cases in run order, torch last
   const firstIndex = (key: (r: Row) => string) => {
     const seen = new Map<string, number>();
@@ -258,8 +311,8 @@ async function main(): Promise<void> {
   rows.splice(0, rows.length, ...order.map((o) => o.r));
   const sharesAfter = await cpuAvailability();
   header.push(`CPU available at the end: ${sharesAfter.map((x) => x.toFixed(2)).join(' + ')} of a core; load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-  process.stdout.write(`${header.join('\n')}\n${table(rows)}\n`);
-  if (!flag('--no-ranking')) process.stdout.write(await rankingReport({ log, noTorch: flag('--no-torch') }));
+  process.stdout.write(`${header.join('\n')}\n${table(rows)}\n${lightgcn ? `\n${lightgcnLines(lightgcn).join('\n')}\n` : ''}`);
+  if (!flag('--no-ranking') && ONLY === undefined) process.stdout.write(await rankingReport({ log, noTorch: flag('--no-torch') }));
   if (jsonFile) {
     // one object per workload, case and implementation; the machine and versions are in the printed header
     writeFileSync(jsonFile, `${JSON.stringify(rows, null, 1)}\n`);

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { join, resolve } from 'node:path';
 import { UserItems } from '../src/core/user-items.js';
 import { parseUData } from '../src/runtime/datasets/movielens-100k.js';
@@ -68,3 +69,31 @@ export const CASES: BenchCase[] = [
   { id: 'TwoBP d=128', backprop: 'both', dim: 128 },
   { id: 'OneBP d=128', backprop: 'onebp', dim: 128 },
 ];
+
+/**
+ * The Gowalla split's training pairs ($EXPC_DATA_DIR/gowalla/train.txt.gz, default ../shared/datasets):
+ * one line per user `uid iid iid ...`, 0-based; pairs in canonical order (user, then item
+ * ascending, duplicates dropped). Null when the file is absent.
+ */
+export function gowallaTrain(): { problem: TrainingProblem | null; file: string } {
+  const dir = process.env['EXPC_DATA_DIR'] ?? resolve('..', 'shared', 'datasets');
+  const file = join(dir, 'gowalla', 'train.txt.gz');
+  if (!existsSync(file)) return { problem: null, file };
+  const users: number[] = [];
+  const items: number[] = [];
+  let numUsers = 0;
+  let numItems = 0;
+  for (const line of gunzipSync(readFileSync(file)).toString('utf8').split('\n')) {
+    const f = line.trim().split(/\s+/).filter(Boolean).map(Number);
+    if (f.length === 0) continue;
+    numUsers = Math.max(numUsers, f[0]! + 1);
+    for (const i of f.slice(1)) {
+      users.push(f[0]!);
+      items.push(i);
+      numItems = Math.max(numItems, i + 1);
+    }
+  }
+  const positives = UserItems.fromPairs(numUsers, numItems, Int32Array.from(users), Int32Array.from(items));
+  const pairs = positives.pairs();
+  return { problem: { numUsers, numItems, pairUsers: pairs.users, pairItems: pairs.items, positives }, file };
+}
