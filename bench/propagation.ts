@@ -12,17 +12,17 @@
 // 0.483 s, CSR explicit 0.992 s; max |E_torch - E_wasm| = 2.2e-8. Uncontended on one thread a
 // 3-layer forward took 0.070 CPU s.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { gunzipSync } from 'node:zlib';
 import { CounterRng } from '../src/core/rng.js';
 import { encodeNpy } from '../src/runtime/cache/npy.js';
 import { buildNormalizedAdjacency } from '../src/components/encoders/graph/normalized-adjacency.js';
 import { SparsePropagation } from '../src/runtime/kernels/sparse-propagation.js';
 import { findTorch } from './torch-runner.js';
+import { readLightgcnLines } from './workloads.js';
 
 const SCRIPT = fileURLToPath(new URL('../../bench/propagation_torch.py', import.meta.url));
 
@@ -41,22 +41,8 @@ const threads = Number(opt.threads);
 const reps = Number(opt.reps);
 const file = join(opt['data-dir']!, 'gowalla', 'train.txt.gz');
 
-/** `uid iid iid ...` per line, 0-based. */
 function readPairs(path: string): { numUsers: number; numItems: number; pairUsers: Int32Array; pairItems: Int32Array } {
-  const users: number[] = [];
-  const items: number[] = [];
-  let numUsers = 0;
-  let numItems = 0;
-  for (const line of gunzipSync(readFileSync(path)).toString('utf8').split('\n')) {
-    const f = line.trim().split(/\s+/).filter(Boolean).map(Number);
-    if (f.length === 0) continue;
-    numUsers = Math.max(numUsers, f[0]! + 1);
-    for (const i of f.slice(1)) {
-      users.push(f[0]!);
-      items.push(i);
-      numItems = Math.max(numItems, i + 1);
-    }
-  }
+  const { users, items, numUsers, numItems } = readLightgcnLines(path);
   return { numUsers, numItems, pairUsers: Int32Array.from(users), pairItems: Int32Array.from(items) };
 }
 

@@ -14,13 +14,13 @@ import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { gunzipSync } from 'node:zlib';
 import { CounterRng } from '../src/core/rng.js';
 import { UserItems } from '../src/core/user-items.js';
 import { encodeNpy } from '../src/runtime/cache/npy.js';
 import { createWasmRanker, defaultBlocking } from '../src/runtime/evaluation/wasm-ranker.js';
 import { findTorch } from './torch-runner.js';
 import { ml1mSynthetic } from './workloads.js';
+import { readLightgcnLines } from './workloads.js';
 
 const SCRIPT = fileURLToPath(new URL('../../bench/ranking_torch.py', import.meta.url));
 const PROBE = fileURLToPath(new URL('../kernels/probe.wasm', import.meta.url));
@@ -37,24 +37,7 @@ interface Problem {
   testUsers: Int32Array;
 }
 
-/** `uid iid iid ...` per line, 0-based (the LightGCN files). */
-function readLines(path: string): { users: number[]; items: number[]; numUsers: number; numItems: number } {
-  const users: number[] = [];
-  const items: number[] = [];
-  let numUsers = 0;
-  let numItems = 0;
-  for (const line of gunzipSync(readFileSync(path)).toString('utf8').split('\n')) {
-    const f = line.trim().split(/\s+/).filter(Boolean).map(Number);
-    if (f.length === 0) continue;
-    numUsers = Math.max(numUsers, f[0]! + 1);
-    for (const i of f.slice(1)) {
-      users.push(f[0]!);
-      items.push(i);
-      numItems = Math.max(numItems, i + 1);
-    }
-  }
-  return { users, items, numUsers, numItems };
-}
+const readLines = readLightgcnLines;
 
 function gowalla(dataDir: string): Problem | string {
   const dir = join(dataDir, 'gowalla');

@@ -75,15 +75,13 @@ export const CASES: BenchCase[] = [
  * one line per user `uid iid iid ...`, 0-based; pairs in canonical order (user, then item
  * ascending, duplicates dropped). Null when the file is absent.
  */
-export function gowallaTrain(): { problem: TrainingProblem | null; file: string } {
-  const dir = process.env['EXPC_DATA_DIR'] ?? resolve('..', 'shared', 'datasets');
-  const file = join(dir, 'gowalla', 'train.txt.gz');
-  if (!existsSync(file)) return { problem: null, file };
+/** `uid iid iid ...` per line, 0-based (the LightGCN files, gzip): the pairs as read, and the id ranges. */
+export function readLightgcnLines(path: string): { users: number[]; items: number[]; numUsers: number; numItems: number } {
   const users: number[] = [];
   const items: number[] = [];
   let numUsers = 0;
   let numItems = 0;
-  for (const line of gunzipSync(readFileSync(file)).toString('utf8').split('\n')) {
+  for (const line of gunzipSync(readFileSync(path)).toString('utf8').split('\n')) {
     const f = line.trim().split(/\s+/).filter(Boolean).map(Number);
     if (f.length === 0) continue;
     numUsers = Math.max(numUsers, f[0]! + 1);
@@ -93,6 +91,14 @@ export function gowallaTrain(): { problem: TrainingProblem | null; file: string 
       numItems = Math.max(numItems, i + 1);
     }
   }
+  return { users, items, numUsers, numItems };
+}
+
+export function gowallaTrain(): { problem: TrainingProblem | null; file: string } {
+  const dir = process.env['EXPC_DATA_DIR'] ?? resolve('..', 'shared', 'datasets');
+  const file = join(dir, 'gowalla', 'train.txt.gz');
+  if (!existsSync(file)) return { problem: null, file };
+  const { users, items, numUsers, numItems } = readLightgcnLines(file);
   const positives = UserItems.fromPairs(numUsers, numItems, Int32Array.from(users), Int32Array.from(items));
   const pairs = positives.pairs();
   return { problem: { numUsers, numItems, pairUsers: pairs.users, pairItems: pairs.items, positives }, file };
