@@ -76,12 +76,13 @@ export async function run(o: RunOptions): Promise<RunResult> {
   say(`expc: ${model.name}: ${model.datasets.length} dataset(s), ${model.trials.length} trial(s), ${graph.nodes.length} steps; cache ${displayPath(resolve(o.cacheDir))}${o.root ? `; ${describeRoot(o.root)}` : ''}`);
   if (model.overrides?.length) say(`overrides: ${model.overrides.map((x) => `-S ${x}`).join(' ')}`);
 
-  // Ctrl-C: say what is kept and how to go on, then let the signal end the process as usual
-  // (exit 130); finished steps are in the store and a training in progress has its checkpoint.
+  // Ctrl-C: say what is kept and how to go on, then end with 130 (128 + SIGINT) at once; finished
+  // steps are in the store and a training in progress has its checkpoint. Exiting directly rather
+  // than re-raising the signal: a listener a dependency may have added would swallow a re-raise.
   const tracker = renderer.tracker;
   const onInterrupt = () => {
     o.warn(`\n${tracker ? tracker.interruptedMessage(o.file) : `interrupted: finished steps are cached. Run \`expc run ${o.file}\` again to continue.`}`);
-    process.kill(process.pid, 'SIGINT');
+    process.exit(130);
   };
   process.once('SIGINT', onInterrupt);
   let execution: ExecutionResult;
