@@ -11,6 +11,7 @@ import {
 } from './gemm-rank-layout';
 import { S_TICKET0 } from './layout';
 import { MAX_EXCLUDE } from './rank';
+import { heapPush, heapSiftRoot } from './top-k-heap';
 
 const TILE_BYTES: usize = <usize>(GEMM_MR * GEMM_NR) << 2;
 
@@ -144,56 +145,6 @@ function tile(up: usize, ip: usize, kl: i32, c: usize, accumulate: bool): void {
   v128.store(c, a31, 112);
   v128.store(c, a40, 128);
   v128.store(c, a41, 144);
-}
-
-// Bounded heaps of (score, item), the worst at the root; worse = lower score, then higher id
-// (the same order and the same sift operations as rank.ts).
-@inline
-function worse(sa: f32, ia: i32, sb: f32, ib: i32): bool {
-  return sa < sb || (sa == sb && ia > ib);
-}
-
-function heapPush(hs: usize, hi: usize, n: i32, score: f32, item: i32): void {
-  let i = n;
-  while (i > 0) {
-    const p = (i - 1) >> 1;
-    const ps = load<f32>(hs + (<usize>p << 2));
-    const pi = load<i32>(hi + (<usize>p << 2));
-    if (!worse(score, item, ps, pi)) break;
-    store<f32>(hs + (<usize>i << 2), ps);
-    store<i32>(hi + (<usize>i << 2), pi);
-    i = p;
-  }
-  store<f32>(hs + (<usize>i << 2), score);
-  store<i32>(hi + (<usize>i << 2), item);
-}
-
-/** Puts (score, item) at the root and sifts it down among the first n entries. */
-function heapSiftRoot(hs: usize, hi: usize, n: i32, score: f32, item: i32): void {
-  let i = 0;
-  for (;;) {
-    const l = 2 * i + 1;
-    if (l >= n) break;
-    const r = l + 1;
-    let c = l;
-    let cs = load<f32>(hs + (<usize>l << 2));
-    let ci = load<i32>(hi + (<usize>l << 2));
-    if (r < n) {
-      const rs = load<f32>(hs + (<usize>r << 2));
-      const ri = load<i32>(hi + (<usize>r << 2));
-      if (worse(rs, ri, cs, ci)) {
-        c = r;
-        cs = rs;
-        ci = ri;
-      }
-    }
-    if (!worse(cs, ci, score, item)) break;
-    store<f32>(hs + (<usize>i << 2), cs);
-    store<i32>(hi + (<usize>i << 2), ci);
-    i = c;
-  }
-  store<f32>(hs + (<usize>i << 2), score);
-  store<i32>(hi + (<usize>i << 2), item);
 }
 
 /** Whether block user u excludes item i; a user's items are asked in ascending order (its cursors only move forward). */

@@ -2,6 +2,7 @@ import {
   R_D, R_E, R_EXCL, R_ITEMS_T, R_K, R_NI, R_NIP, R_OUT, R_Q, R_SCRATCH, R_SCRATCH_SIZE, R_SYNC, R_UIDS, R_USERS,
   RANK_USER_BLOCK, S_TICKET0,
 } from './layout';
+import { heapPush as pushTopK, heapSiftRoot as siftTopK } from './top-k-heap';
 
 /** Most exclusion sets a request may carry (the glue checks). */
 export const MAX_EXCLUDE: i32 = 8;
@@ -58,52 +59,13 @@ let hScores: usize = 0;
 let hItems: usize = 0;
 let hSize: i32 = 0;
 
-@inline
-function worse(sa: f32, ia: i32, sb: f32, ib: i32): bool {
-  return sa < sb || (sa == sb && ia > ib);
-}
-
 function heapPush(score: f32, item: i32): void {
-  let i = hSize++;
-  while (i > 0) {
-    const p = (i - 1) >> 1;
-    const ps = load<f32>(hScores + (<usize>p << 2));
-    const pi = load<i32>(hItems + (<usize>p << 2));
-    if (!worse(score, item, ps, pi)) break;
-    store<f32>(hScores + (<usize>i << 2), ps);
-    store<i32>(hItems + (<usize>i << 2), pi);
-    i = p;
-  }
-  store<f32>(hScores + (<usize>i << 2), score);
-  store<i32>(hItems + (<usize>i << 2), item);
+  pushTopK(hScores, hItems, hSize++, score, item);
 }
 
 /** Puts (score, item) at the root and sifts it down among the first n entries. */
 function heapSiftRoot(score: f32, item: i32, n: i32): void {
-  let i = 0;
-  for (;;) {
-    const l = 2 * i + 1;
-    if (l >= n) break;
-    const r = l + 1;
-    let c = l;
-    let cs = load<f32>(hScores + (<usize>l << 2));
-    let ci = load<i32>(hItems + (<usize>l << 2));
-    if (r < n) {
-      const rs = load<f32>(hScores + (<usize>r << 2));
-      const ri = load<i32>(hItems + (<usize>r << 2));
-      if (worse(rs, ri, cs, ci)) {
-        c = r;
-        cs = rs;
-        ci = ri;
-      }
-    }
-    if (!worse(cs, ci, score, item)) break;
-    store<f32>(hScores + (<usize>i << 2), cs);
-    store<i32>(hItems + (<usize>i << 2), ci);
-    i = c;
-  }
-  store<f32>(hScores + (<usize>i << 2), score);
-  store<i32>(hItems + (<usize>i << 2), item);
+  siftTopK(hScores, hItems, n, score, item);
 }
 
 // Exclusion cursors of the current user: position and end in each set's sorted row.
