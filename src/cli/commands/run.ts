@@ -81,7 +81,8 @@ export async function run(o: RunOptions): Promise<RunResult> {
   // than re-raising the signal: a listener a dependency may have added would swallow a re-raise.
   const tracker = renderer.tracker;
   const onInterrupt = () => {
-    o.warn(`\n${tracker ? tracker.interruptedMessage(o.file) : `interrupted: finished steps are cached. Run \`expc run ${o.file}\` again to continue.`}`);
+    const text = `\n${tracker ? tracker.interruptedMessage(o.file) : `interrupted: finished steps are cached. Run \`expc run ${o.file}\` again to continue.`}`;
+    o.warn(text); // the CLI's warn writes synchronously, so process.exit cannot drop it
     process.exit(130);
   };
   process.once('SIGINT', onInterrupt);
