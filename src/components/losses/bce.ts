@@ -1,6 +1,6 @@
 import { defineComponent } from '../../contract/component.js';
 import type { LossBehaviour, Similarity } from '../../contract/training.js';
-import { sigmoid, similarityProperty, softplus } from './similarity.js';
+import { candidateCount, sigmoid, similarityProperty, softplus } from './similarity.js';
 
 /**
  * Binary cross-entropy (SSM paper, "BCE"): the positive is a 1-label and every candidate a
@@ -35,8 +35,7 @@ export const bce = defineComponent<BceParams, LossBehaviour>({
       let total = 0;
       for (let b = 0; b < rows; b++) {
         const o = b * cols;
-        let n = 0;
-        for (let k = 1; k < cols; k++) if (!mask || !mask[o + k]) n++;
+        const n = candidateCount(mask, o, cols);
         let row = softplus(-S[o]!);
         dS[o] = -sigmoid(-S[o]!) / rows;
         for (let k = 1; k < cols; k++) {

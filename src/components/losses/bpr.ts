@@ -1,6 +1,6 @@
 import { defineComponent } from '../../contract/component.js';
 import type { LossBehaviour, Similarity } from '../../contract/training.js';
-import { sigmoid, similarityProperty, softplus } from './similarity.js';
+import { candidateCount, sigmoid, similarityProperty, softplus } from './similarity.js';
 
 /**
  * Bayesian personalised ranking: a row with positive score s_0 and n_b unmasked candidates s_k has
@@ -25,8 +25,7 @@ export const bpr = defineComponent<BprParams, LossBehaviour>({
       let total = 0;
       for (let b = 0; b < rows; b++) {
         const o = b * cols;
-        let n = 0;
-        for (let k = 1; k < cols; k++) if (!mask || !mask[o + k]) n++;
+        const n = candidateCount(mask, o, cols);
         dS[o] = 0;
         if (n === 0) {
           for (let k = 1; k < cols; k++) dS[o + k] = 0;

@@ -1,6 +1,6 @@
 import { defineComponent } from '../../contract/component.js';
 import type { LossBehaviour, Similarity } from '../../contract/training.js';
-import { similarityProperty } from './similarity.js';
+import { candidateCount, similarityProperty } from './similarity.js';
 
 /**
  * Cosine contrastive loss (CCL; Mao et al. 2021, SimpleX; SSM paper eq. 28): pull the positive's
@@ -37,8 +37,7 @@ export const ccl = defineComponent<CclParams, LossBehaviour>({
       let total = 0;
       for (let b = 0; b < rows; b++) {
         const o = b * cols;
-        let n = 0;
-        for (let k = 1; k < cols; k++) if (!mask || !mask[o + k]) n++;
+        const n = candidateCount(mask, o, cols);
         let row = 1 - S[o]!;
         dS[o] = -1 / rows;
         for (let k = 1; k < cols; k++) {

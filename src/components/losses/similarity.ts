@@ -51,3 +51,11 @@ export function sigmoid(x: number): number {
 
 /** A large negative added to masked scores in tfjs: exp() of it is 0 in float32, and no inf - inf arises. */
 export const MASKED_SCORE = -1e9;
+
+/** Unmasked candidate columns (1..cols-1) of the score-matrix row starting at o. */
+export function candidateCount(mask: Uint8Array | null, o: number, cols: number): number {
+  if (!mask) return cols - 1;
+  let n = 0;
+  for (let k = 1; k < cols; k++) if (!mask[o + k]) n++;
+  return n;
+}

@@ -97,3 +97,29 @@ export function gradientFixture(): { user: Float64Array; item: Float64Array; dim
   return { user: Float64Array.from({ length: 2 * d }, () => rng.normal()), item: Float64Array.from({ length: 6 * d }, () => rng.normal()), dim: d };
 }
 export const gradientBatch = batchOf([0, 1, 0], [2, 3, 3], [1, 4, 5, 0, 2, 5, 2, 4, 5]);
+
+/**
+ * Largest |analytic - central difference| over every entry of both tables, and the largest |fd|
+ * (the scale a relative error is taken against); `loss` recomputes the loss from the tables.
+ */
+export function finiteDifferenceError(tables: { user: Float64Array; item: Float64Array }, grads: { gUser: ArrayLike<number>; gItem: ArrayLike<number> }, loss: () => number, h = 1e-6): { worst: number; scale: number } {
+  let worst = 0;
+  let scale = 0;
+  for (const [table, grad] of [
+    [tables.user, grads.gUser],
+    [tables.item, grads.gItem],
+  ] as const) {
+    for (let i = 0; i < table.length; i++) {
+      const keep = table[i]!;
+      table[i] = keep + h;
+      const up = loss();
+      table[i] = keep - h;
+      const down = loss();
+      table[i] = keep;
+      const fd = (up - down) / (2 * h);
+      worst = Math.max(worst, Math.abs(fd - grad[i]!));
+      scale = Math.max(scale, Math.abs(fd));
+    }
+  }
+  return { worst, scale };
+}

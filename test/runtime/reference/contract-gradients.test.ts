@@ -4,7 +4,7 @@ import { CounterRng } from '../../../src/core/rng.js';
 import type { Batch, Tables64 } from '../../../src/contract/training.js';
 import { referenceGradients } from '../../../src/runtime/engine/reference/reference-step.js';
 import { allocBatch, epochOrder, fillBatch } from '../../../src/runtime/training/epoch.js';
-import { BACKPROPS, batchOf, config, LOSSES, OPTIMIZERS, prep, randomProblem } from './configs.js';
+import { BACKPROPS, batchOf, config, LOSSES, OPTIMIZERS, prep, randomProblem, finiteDifferenceError } from './configs.js';
 
 /**
  * Central finite differences against the reference's analytic gradients for every axis the
@@ -52,25 +52,7 @@ describe('reference gradients of the training contract (finite differences)', ()
       const t = params(11, 3);
       const { loss, gUser, gItem } = referenceGradients(t, batch, cfg, enc);
       assert.ok(Number.isFinite(loss));
-      const h = 1e-6;
-      let worst = 0;
-      let scale = 0;
-      for (const [table, grad] of [
-        [t.user, gUser],
-        [t.item, gItem],
-      ] as const) {
-        for (let i = 0; i < table.length; i++) {
-          const keep = table[i]!;
-          table[i] = keep + h;
-          const up = referenceGradients(t, batch, cfg, enc).loss;
-          table[i] = keep - h;
-          const down = referenceGradients(t, batch, cfg, enc).loss;
-          table[i] = keep;
-          const fd = (up - down) / (2 * h);
-          worst = Math.max(worst, Math.abs(fd - grad[i]!));
-          scale = Math.max(scale, Math.abs(fd));
-        }
-      }
+      const { worst, scale } = finiteDifferenceError(t, { gUser, gItem }, () => referenceGradients(t, batch, cfg, enc).loss);
       assert.ok(scale > 1e-3, `gradient too small to test: ${scale}`);
       assert.ok(worst / scale < 1e-6, `${c.name}: max |analytic - fd| / max |fd| = ${worst / scale}`);
     });

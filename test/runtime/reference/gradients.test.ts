@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { referenceGradients } from '../../../src/runtime/engine/reference/reference-step.js';
-import { BACKPROPS, batchOf, config, gradientBatch, gradientFixture, LOSSES, OPTIMIZERS, prep } from './configs.js';
+import { BACKPROPS, batchOf, config, gradientBatch, gradientFixture, LOSSES, OPTIMIZERS, prep, finiteDifferenceError } from './configs.js';
 
 describe('reference gradients', () => {
   for (const [name, loss] of Object.entries(LOSSES)) {
@@ -9,25 +9,7 @@ describe('reference gradients', () => {
       const t = gradientFixture();
       const { loss: l0, gUser, gItem } = referenceGradients(t, gradientBatch, cfg, prep(cfg));
       assert.ok(Number.isFinite(l0) && l0 > 0);
-      const h = 1e-6;
-      let worst = 0;
-      let scale = 0;
-      for (const [table, grad] of [
-        [t.user, gUser],
-        [t.item, gItem],
-      ] as const) {
-        for (let i = 0; i < table.length; i++) {
-          const keep = table[i]!;
-          table[i] = keep + h;
-          const up = referenceGradients(t, gradientBatch, cfg, prep(cfg)).loss;
-          table[i] = keep - h;
-          const down = referenceGradients(t, gradientBatch, cfg, prep(cfg)).loss;
-          table[i] = keep;
-          const fd = (up - down) / (2 * h);
-          worst = Math.max(worst, Math.abs(fd - grad[i]!));
-          scale = Math.max(scale, Math.abs(fd));
-        }
-      }
+      const { worst, scale } = finiteDifferenceError(t, { gUser, gItem }, () => referenceGradients(t, gradientBatch, cfg, prep(cfg)).loss);
       assert.ok(scale > 1e-3, `gradient too small to test: ${scale}`);
       assert.ok(worst / scale < 1e-6, `${name}: max |analytic - fd| / max |fd| = ${worst / scale}`);
       // Item 0 is only a negative of sample 1, item 1 only of sample 0: both must get gradient.
