@@ -26,7 +26,7 @@ describe('cli: Ctrl-C', function () {
         // Interrupt once the training is under way (once; repeated every 10 s if the first is not acted on).
         if (out.includes('> train a on syn') && !interrupting) {
           interrupting = true;
-          const again = () => {
+          const again = (): void => {
             if (exited) return;
             child.kill('SIGINT');
             setTimeout(again, 10000).unref();

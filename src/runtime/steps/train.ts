@@ -96,7 +96,14 @@ export const trainStep: Step = {
       let lastCheckpoint = performance.now();
       let checkpoints = true;
       const started = performance.now();
+      let lastYield = performance.now();
       for (let epoch = resumed?.nextEpoch ?? 0; epoch < t.epochs; epoch++) {
+        // Tiny epochs can complete on microtasks alone; give the event loop a turn every 50 ms so
+        // that signals (Ctrl-C), progress output and lock heartbeats are served.
+        if (performance.now() - lastYield > 50) {
+          await new Promise((r) => setImmediate(r));
+          lastYield = performance.now();
+        }
         const t0 = performance.now();
         const r = await trainer.trainEpoch(epoch);
         const seconds = (performance.now() - t0) / 1000;
