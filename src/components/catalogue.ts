@@ -26,6 +26,7 @@ import { adam } from './optimizers/adam.js';
 import { sgd } from './optimizers/sgd.js';
 import { l2 } from './regularizers/l2.js';
 import { hard } from './samplers/hard.js';
+import { hars } from './samplers/hars.js';
 import { inBatch } from './samplers/in-batch.js';
 import { popularity } from './samplers/popularity.js';
 import { uniform } from './samplers/uniform.js';
@@ -36,7 +37,7 @@ export { RUN_SLOTS, type RunSlot } from '../contract/component.js';
 
 /** The training components of each slot: what bindModel and the engines' tables range over. */
 export const ENCODERS: readonly TrainingComponent<EncoderBehaviour>[] = [mf, lightgcn];
-export const SAMPLERS: readonly TrainingComponent<SamplerBehaviour>[] = [uniform, popularity, inBatch, hard];
+export const SAMPLERS: readonly TrainingComponent<SamplerBehaviour>[] = [uniform, popularity, inBatch, hard, hars];
 export const LOSSES: readonly TrainingComponent<LossBehaviour>[] = [infonce, bpr, bce, ccl];
 export const BACKPROPS: readonly TrainingComponent<BackpropBehaviour>[] = [both, onebp, userOnly];
 export const OPTIMIZERS: readonly TrainingComponent<OptimizerBehaviour>[] = [adam, sgd];

@@ -119,8 +119,14 @@ export interface EncoderBehaviour {
 
 // ---- samplers ----
 
+/**
+ * How a model-aware sampler ranks candidates: 'similarity' is the loss's score function (dot or
+ * cosine); 'euclidean' is the negated squared distance -|u - v|^2, so that higher is closer too.
+ */
+export type CandidateMeasure = 'similarity' | 'euclidean';
+
 /** Scores the engine computes for a model-aware sampler: rows x perRow candidates of the given users. */
-export type CandidateScorer = (users: Int32Array, items: Int32Array, rows: number, perRow: number) => Float64Array;
+export type CandidateScorer = (users: Int32Array, items: Int32Array, rows: number, perRow: number, measure?: CandidateMeasure) => Float64Array;
 
 export interface FillRequest {
   data: TrainingData;

@@ -27,6 +27,7 @@ const TEST_PARAMS: Record<string, ComponentChoice['params']> = {
   popularity: { negatives: 3, power: 1, exclude_positives: false },
   in_batch: { logq: true },
   hard: { candidates: 5, negatives: 2 },
+  hars: { candidates: 5, negatives: 2 },
   adam: { lr: 0.01, weight_decay: 0.01 },
   sgd: { lr: 0.5, weight_decay: 0.01 },
   onebp: { beta: 0.9 },

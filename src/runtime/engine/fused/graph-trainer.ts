@@ -121,7 +121,8 @@ export class GraphTrainer implements Trainer {
 
   private scorer(): CandidateScorer | null {
     if (!this.model.sampler.modelAware) return null;
-    return (users, items, rows, perRow) => pairScores(this.rows(this.E), users, items, rows, perRow, this.model.loss.similarity);
+    return (users, items, rows, perRow, measure = 'similarity') =>
+      pairScores(this.rows(this.E), users, items, rows, perRow, measure === 'euclidean' ? 'euclidean' : this.model.loss.similarity);
   }
 
   /** One step on a filled batch; E must hold the embeddings of the current parameters. */
