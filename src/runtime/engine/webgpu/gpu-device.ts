@@ -1,4 +1,5 @@
 /// <reference types="@webgpu/types" />
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { UsageError } from '../../../core/errors.js';
 import type { Json } from '../../../core/json.js';
@@ -106,8 +107,19 @@ async function deviceOf(adapter: GPUAdapter): Promise<GPUDevice> {
   return device;
 }
 
+/** Where Debian, Ubuntu, Fedora and Arch keep libvulkan.so.1 (Dawn's only hardware backend on Linux). */
+const VULKAN_DIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/lib/x86_64-linux-gnu', '/usr/local/lib'];
+
+/** Whether Linux has the Vulkan loader; checked first so that a machine without it never loads Dawn for nothing. */
+function vulkanLoaderPresent(): boolean {
+  if (process.platform !== 'linux') return true;
+  const extra = (process.env['LD_LIBRARY_PATH'] ?? '').split(':').filter(Boolean);
+  return [...extra, ...VULKAN_DIRS].some((d) => existsSync(`${d}/libvulkan.so.1`));
+}
+
 /** The first hardware adapter, or why there is none. */
 async function hardwareAdapter(mod: WebgpuModule): Promise<{ adapter: GPUAdapter; backend: string } | { reason: string }> {
+  if (!vulkanLoaderPresent()) return { reason: 'no Vulkan loader (libvulkan.so.1; Debian package libvulkan1)' };
   const gpu = mod.create([]);
   instances.push(gpu);
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
@@ -137,6 +149,7 @@ export function gpuContext(mode: 'hardware' | 'any'): Promise<GpuContext | { rea
   let p = contexts.get(mode);
   if (!p) {
     p = (async () => {
+      if (mode === 'hardware' && !vulkanLoaderPresent()) return { reason: 'no Vulkan loader (libvulkan.so.1; Debian package libvulkan1)' };
       const w = await loadWebgpu();
       if ('reason' in w) return w;
       const hw = await hardwareAdapter(w.mod);
