@@ -90,10 +90,14 @@ function adapterFacts(adapter: GPUAdapter, kind: AdapterKind, backend: string): 
   };
 }
 
-function isSoftware(adapter: GPUAdapter): boolean {
-  const i = adapter.info;
-  if ((i as { isFallbackAdapter?: boolean }).isFallbackAdapter) return true;
+/** Whether adapter info names a CPU rasteriser (or Dawn marks it a fallback adapter). */
+export function isSoftwareInfo(i: { vendor: string; architecture: string; device: string; description: string; isFallbackAdapter?: boolean }): boolean {
+  if (i.isFallbackAdapter) return true;
   return SOFTWARE_NAMES.test(`${i.vendor} ${i.architecture} ${i.device} ${i.description}`);
+}
+
+function isSoftware(adapter: GPUAdapter): boolean {
+  return isSoftwareInfo(adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean });
 }
 
 async function deviceOf(adapter: GPUAdapter): Promise<GPUDevice> {

@@ -54,7 +54,7 @@ export class GpuRunner {
     const group = this.device.createBindGroup({
       label: kernel.label,
       layout: pipeline.getBindGroupLayout(0),
-      entries: kernel.bindings.map((b, i) => ({ binding: i, resource: { buffer: this.get(b.name) } })),
+      entries: kernel.bindings.map((b, i) => ({ binding: i, resource: { buffer: this.get(b.buffer ?? b.name) } })),
     });
     const err = await this.device.popErrorScope();
     if (err) throw new InternalError(`webgpu: kernel ${kernel.label} cannot be bound: ${err.message}`);

@@ -11,6 +11,8 @@ export interface Binding {
   /** WGSL type: array<f32>, array<u32>, array<atomic<u32>>, or a struct for uniforms. */
   type: string;
   kind: BindingKind;
+  /** The runner's buffer bound here, when it is not `name` (ping-pong between two layer buffers). */
+  buffer?: string;
 }
 
 export interface Kernel {
