@@ -10,6 +10,7 @@ with torch.cuda.synchronize() around each.
 """
 import gzip
 import json
+import os
 import sys
 import time
 
@@ -32,10 +33,12 @@ def read_pairs(path):
 
 def main():
     path, dims, B, repeats, k = sys.argv[1], [int(d) for d in sys.argv[2].split(",")], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
-    if not torch.cuda.is_available():
+    cpu_smoke = os.environ.get("EXPC_TORCH_CPU") == "1"  # a smoke test of this script where there is no GPU
+    if not torch.cuda.is_available() and not cpu_smoke:
         print(json.dumps({"error": "torch.cuda is not available", "torch": torch.__version__}))
         return
-    dev = torch.device("cuda")
+    dev = torch.device("cpu" if cpu_smoke else "cuda")
+    sync = (lambda: None) if cpu_smoke else torch.cuda.synchronize
     users, items = read_pairs(path)
     nu, ni = max(users) + 1, max(items) + 1
     pu = torch.tensor(users, device=dev)
@@ -84,10 +87,10 @@ def main():
                 return torch.cat(out)
 
         def timed(f):
-            torch.cuda.synchronize()
+            sync()
             t0 = time.perf_counter()
             f()
-            torch.cuda.synchronize()
+            sync()
             return time.perf_counter() - t0
 
         timed(epoch)
@@ -95,7 +98,7 @@ def main():
         timed(evaluate)
         ev = min(timed(evaluate) for _ in range(repeats))
         results.append({"dim": d, "epochSeconds": ep, "evalSeconds": ev})
-    print(json.dumps({"torch": torch.__version__, "cuda": torch.version.cuda, "device": torch.cuda.get_device_name(0), "results": results}))
+    print(json.dumps({"torch": torch.__version__, "cuda": torch.version.cuda, "device": "cpu" if cpu_smoke else torch.cuda.get_device_name(0), "results": results}))
 
 
 if __name__ == "__main__":

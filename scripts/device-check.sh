@@ -53,5 +53,5 @@ EXPC_REQUIRE_WEBGPU=1 timeout 240 node node_modules/mocha/bin/mocha.js --no-conf
   > "$OUT/agreement.json" 2> "$OUT/agreement.stderr"
 echo "agreement tests: exit $? $(node -e "const r=require('$OUT/agreement.json');console.log(JSON.stringify(r.stats));for(const f of r.failures)console.log('FAIL',f.fullTitle,f.err.message)" 2>&1 | head -20)"
 
-timeout 300 node dist/bench/webgpu-device.js --out "$OUT/device-report.json" --agreement "$OUT/agreement.json" --dims 64,1024 2>&1 | grep -v '^Warning' | tail -20
+timeout 300 node dist/bench/webgpu-device.js --out "$OUT/device-report.json" --agreement "$OUT/agreement.json" --dims 64,1024 --python "${PYTHON:-python3}" 2>&1 | grep -v '^Warning' | tail -20
 rm -rf "$WORK"
