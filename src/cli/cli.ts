@@ -27,7 +27,7 @@ export interface OptionSpec {
 type Options = Record<string, OptionSpec>;
 type Values = Record<string, string | boolean | string[] | undefined>;
 
-const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu', 'webgpu'] as const;
 const ENGINES = ['auto', 'fused', 'tfjs'] as const;
 
 const CACHE_OPTION: Options = {
@@ -40,7 +40,7 @@ const DATA_OPTIONS: Options = {
 const RUNTIME_OPTIONS: Options = {
   ...CACHE_OPTION,
   ...DATA_OPTIONS,
-  backend: { type: 'string', arg: 'NAME', choices: BACKENDS, help: 'tfjs backend for what the fused kernels do not cover', default: 'auto' },
+  backend: { type: 'string', arg: 'NAME', choices: BACKENDS, help: 'tfjs backend for what the fused kernels do not cover; webgpu: the WGSL kernels on a WebGPU adapter (auto takes a real GPU when there is one)', default: 'auto' },
   engine: { type: 'string', arg: 'NAME', choices: ENGINES, help: 'training engine: fused WebAssembly kernels or generic tfjs', default: 'auto (fused where supported)' },
   threads: { type: 'string', arg: 'N', help: 'worker threads of the fused kernels (1 to 256)', default: 'the number of CPUs' },
 };

@@ -72,6 +72,7 @@ export async function run(o: RunOptions): Promise<RunResult> {
   const services = new RuntimeServices(o.runtime, (b) => {
     backendText = `${b.name} (${b.package} ${b.version}${b.gpu ? ', GPU' : ''})${b.note ? `; ${b.note}` : ''}`;
   });
+  services.onGpu = (g) => say(`webgpu: ${g.description}; limits ${JSON.stringify(g.facts['limits'])}`);
   const renderer: ProgressRenderer = o.progress === 'none' ? { sink: () => {}, done: async () => {} } : tty ? listrRenderer(graph) : lineRenderer(o.out, graph);
   say(`expc: ${model.name}: ${model.datasets.length} dataset(s), ${model.trials.length} trial(s), ${graph.nodes.length} steps; cache ${displayPath(resolve(o.cacheDir))}${o.root ? `; ${describeRoot(o.root)}` : ''}`);
   if (model.overrides?.length) say(`overrides: ${model.overrides.map((x) => `-S ${x}`).join(' ')}`);

@@ -3,7 +3,7 @@ import type { Batch, Tables, TrainingData, TrainingModel } from '../../contract/
 export type { Batch, Tables, TrainingData } from '../../contract/training.js';
 import type { Json } from '../../core/json.js';
 
-export type EngineName = 'tfjs' | 'fused';
+export type EngineName = 'tfjs' | 'fused' | 'webgpu';
 
 /** What training needs to know about the data (the contract's TrainingData). */
 export type TrainingProblem = TrainingData;

@@ -10,11 +10,15 @@ import { jsRanker } from '../evaluation/js-ranker.js';
 import type { Ranker } from '../evaluation/rank.js';
 import { createTfjsRanker } from '../evaluation/tfjs-ranker.js';
 import { createWasmRanker } from '../evaluation/wasm-ranker.js';
+import { gpuContext, requireGpu, type GpuContext } from '../engine/webgpu/gpu-device.js';
+import { createWebgpuEngine } from '../engine/webgpu/webgpu-engine.js';
+import { createWebgpuRanker } from '../evaluation/webgpu-ranker.js';
 
 export type EngineChoice = 'auto' | 'tfjs' | 'fused';
 
 export interface RuntimeOptions {
-  backend: BackendName | 'auto';
+  /** webgpu: the WGSL kernels on any WebGPU adapter (the software one too), tfjs on the CPU for the rest. */
+  backend: BackendName | 'auto' | 'webgpu';
   engine: EngineChoice;
   /** Threads for fused kernels (their results do not depend on it). */
   threads: number;
@@ -33,6 +37,10 @@ export class RuntimeServices {
   private rankerPromise?: Promise<Ranker & { dispose?: () => Promise<void> }>;
   private tfjs?: TrainingEngine;
   private rankerFallback: string | null = null;
+  private gpuPromise?: Promise<{ gpu: GpuContext | null; note: string | null }>;
+  private webgpu?: TrainingEngine;
+  /** Hears about the WebGPU adapter once one is chosen (the CLI prints it). */
+  onGpu: (gpu: GpuContext) => void = () => {};
 
   /** `announce` hears about the backend once it is chosen (the CLI prints it). */
   constructor(
@@ -42,7 +50,7 @@ export class RuntimeServices {
 
   backend(): Promise<Backend> {
     if (!this.backendPromise) {
-      this.backendPromise = selectBackend(this.options.backend);
+      this.backendPromise = selectBackend(this.options.backend === 'webgpu' ? 'auto' : this.options.backend);
       this.backendPromise.then(this.announce, () => {});
     }
     return this.backendPromise;
@@ -53,15 +61,46 @@ export class RuntimeServices {
     return this.backendPromise !== undefined;
   }
 
+  /**
+   * The WebGPU adapter of the run: `--backend webgpu` any adapter (none is a usage error),
+   * `--backend auto` a real GPU only (never the software rasteriser), an explicit tfjs backend none.
+   */
+  gpu(): Promise<{ gpu: GpuContext | null; note: string | null }> {
+    if (!this.gpuPromise) {
+      this.gpuPromise = (async () => {
+        const b = this.options.backend;
+        if (b !== 'webgpu' && b !== 'auto') return { gpu: null, note: null };
+        if (b === 'webgpu') return { gpu: await requireGpu(), note: null };
+        const g = await gpuContext('hardware');
+        return 'reason' in g ? { gpu: null, note: `webgpu not used: ${g.reason}` } : { gpu: g, note: null };
+      })();
+      this.gpuPromise.then(({ gpu }) => gpu && this.onGpu(gpu), () => {});
+    }
+    return this.gpuPromise;
+  }
+
   async engineFor(config: TrainingModel): Promise<{ engine: TrainingEngine; reason: string }> {
     const backend = await this.backend();
     this.tfjs ??= createTfjsEngine(backend);
-    return selectEngine(this.options.engine, config, backend, { tfjs: this.tfjs, fused: fusedEngine });
+    let fallback = '';
+    if (this.options.engine === 'auto') {
+      const { gpu } = await this.gpu();
+      if (gpu) {
+        this.webgpu ??= createWebgpuEngine(gpu);
+        const s = this.webgpu.supports(config);
+        if (s.ok) return { engine: this.webgpu, reason: `webgpu: WGSL kernels on ${gpu.description}` };
+        fallback = `${s.reason}, so `;
+      }
+    }
+    const chosen = selectEngine(this.options.engine, config, backend, { tfjs: this.tfjs, fused: fusedEngine });
+    return fallback ? { ...chosen, reason: `${fallback}${chosen.reason}` } : chosen;
   }
 
   /** Full-ranking top-K: WebAssembly kernels on CPU backends, tfjs on a GPU, plain JS as the fallback. */
   ranker(): Promise<Ranker> {
     this.rankerPromise ??= (async () => {
+      const { gpu } = await this.gpu();
+      if (gpu) return createWebgpuRanker(gpu);
       const backend = await this.backend();
       if (backend.gpu) return createTfjsRanker(backend);
       try {
@@ -84,7 +123,9 @@ export class RuntimeServices {
     if (!this.backendStarted) return { backend: 'not started (nothing to compute)' };
     const b = await this.backend();
     const r = this.rankerPromise ? (await this.rankerPromise).name : null;
-    return { backend: b.name, backendPackage: b.package, tfjsVersion: b.version, gpu: b.gpu, backendNote: b.note ?? null, ranker: r, rankerNote: this.rankerFallback };
+    const g = this.gpuPromise ? await this.gpuPromise.catch(() => ({ gpu: null, note: 'webgpu failed' })) : { gpu: null, note: null };
+    const webgpu: Json = g.gpu ? g.gpu.facts : g.note;
+    return { backend: b.name, backendPackage: b.package, tfjsVersion: b.version, gpu: b.gpu, backendNote: b.note ?? null, ranker: r, rankerNote: this.rankerFallback, webgpu };
   }
 
   async dispose(): Promise<void> {

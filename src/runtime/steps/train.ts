@@ -52,7 +52,8 @@ export const trainStep: Step = {
         adam: model.optimizer.slots.length > 0,
         targets: model.backprop.targets,
       },
-      engine.name,
+      // the webgpu engine keeps host copies like tfjs; its device memory is checked by the adapter's limits
+      engine.name === 'webgpu' ? 'tfjs' : engine.name,
     );
     if (p.monitor.split !== null && !backend.gpu)
       checkRankingFits(split.numUsers, split.numItems, split.train.nnz + (split.valid?.nnz ?? 0), model.encoder.dim, Math.max(1, ...p.monitor.cutoffs), services.options.threads);
