@@ -21,13 +21,32 @@ export const evaluateSchema: ParamSchema = {
       default: [5, 10, 20],
       description: 'list lengths K',
     },
+    columns: {
+      type: 'array',
+      items: { type: 'string', pattern: '^[a-z_]+@[1-9][0-9]*$' },
+      minItems: 1,
+      uniqueItems: true,
+      description: 'the metric@K pairs reported when they are not every metric at every cutoff (`recall@20, ndcg@10`); absent: the full grid',
+    },
   },
   additionalProperties: false,
 };
 
 export interface EvaluateParams {
+  /** Every metric named (the union over the per-metric groups). */
   metrics: MetricName[];
+  /** Every cutoff named (the union over the per-metric groups). */
   cutoffs: number[];
+  /**
+   * Present only when the block names per-metric cutoffs that are not the full grid
+   * (`metrics: recall@20, ndcg@10`), so the content keys of grid-form blocks are unchanged.
+   */
+  columns?: string[];
+}
+
+/** The reported `metric@K` columns, in the order written: the full grid metrics x cutoffs unless `columns` narrows it. */
+export function evaluatedColumns(p: Pick<EvaluateParams, 'metrics' | 'cutoffs' | 'columns'>): string[] {
+  return p.columns ? [...p.columns] : p.metrics.flatMap((m) => p.cutoffs.map((k) => `${m}@${k}`));
 }
 
 /** How a dataset's results are selected and reported (a dataset property, since it follows from its split). */

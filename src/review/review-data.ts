@@ -161,6 +161,8 @@ export interface MetricComparison {
   /** 100 * delta / baseline; null when the baseline is 0. */
   deltaPct: number | null;
   tests: Partial<Record<SignificanceTest, TestOutcome>>;
+  /** A corpus-level metric (coverage, gini): one value per trial, so no significance test. */
+  corpusLevel?: true;
 }
 
 export interface Comparison {
