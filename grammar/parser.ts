@@ -15,11 +15,12 @@ import * as T from './tokens.js';
  *   stray       := any token that cannot start a declaration, repeated
  *   callOrName  := Word ('(' arguments? ')')?          (a dataset source, a sweep strategy)
  *   block       := '{' (property (';' | ',')?)* '}'
- *   property    := path ':' valueList
+ *   property    := path (':' valueList | block)     (a block value: `zip { a: [..], b: [..] }` in a sweep)
  *   path        := Word ('.' Word)*
  *   valueList   := value (',' value)*            (not across a ',' followed by `key:` or `key.`)
  *   value       := Number | String | 'true' | 'false' | 'none' | list | record | wordValue
- *   wordValue   := Word ( '(' arguments? ')' | '@' Number ('on' Word)? )?
+ *   wordValue   := Word ( '(' arguments? ')' | '@' Number ('on' Word)? | '[' point ']' )?
+ *   point       := path '=' value (',' path '=' value)*      (a sweep point: `onebp[backprop.beta=0.9]`)
  *   list        := '[' (value (',' value)* ','?)? ']'
  *   record      := '(' arguments? ')'
  *   arguments   := argument (',' argument)* ','?
@@ -166,8 +167,15 @@ export class ExpParser extends CstParser {
 
   property = this.RULE('property', () => {
     this.SUBRULE(this.path);
-    this.CONSUME(T.Colon);
-    this.SUBRULE(this.valueList);
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Colon);
+          this.SUBRULE(this.valueList);
+        },
+      },
+      { ALT: () => this.SUBRULE(this.block) },
+    ]);
   });
 
   path = this.RULE('path', () => {
@@ -236,8 +244,27 @@ export class ExpParser extends CstParser {
             });
           },
         },
+        {
+          ALT: () => {
+            this.CONSUME(T.LBracket);
+            this.SUBRULE(this.point);
+            this.CONSUME(T.RBracket);
+          },
+        },
       ]),
     );
+  });
+
+  /** `backprop.beta=0.9, sampler.negatives=5`: the assignments that name a sweep point. */
+  point = this.RULE('point', () => {
+    this.AT_LEAST_ONE_SEP({
+      SEP: T.Comma,
+      DEF: () => {
+        this.SUBRULE(this.path);
+        this.CONSUME(T.Equals);
+        this.SUBRULE(this.value);
+      },
+    });
   });
 
   list = this.RULE('list', () => {

@@ -99,7 +99,8 @@ async function datasetSection(model: ExperimentModel, inputs: ReviewInputs, name
   // Runs of review.compare that were trained on this dataset, baseline first.
   const { compare, baseline, significance, plots } = model.review;
   const order = [baseline, ...compare.filter((r) => r !== baseline)];
-  const own = (run: string) => trialInputs.filter((t) => t.trial.run === run && isOwnTrial(t.trial));
+  // A compared name is a run (its own trials) or a sweep point (`onebp[backprop.beta=0.9]`): its seeds.
+  const own = (name: string) => trialInputs.filter((t) => pointOf(t.trial.id) === name);
   const compared = order.filter((r) => own(r).length > 0);
   const table = compared.map((r) => runRow(r, own(r).map((t) => sectionOf.get(t.trial.id)!), columns));
 
