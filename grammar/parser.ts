@@ -27,7 +27,7 @@ import * as T from './tokens.js';
  *   argument    := (Word ':')? value
  *
  * Properties need no separator; ';' or ',' may stand between them. A ',' continues a value list
- * unless a property key (`Word ':'` or `Word '.'`) follows it, so `lr: [1e-4], wd: [0]` is two
+ * unless a property key (`Word ':'`, `Word '.'` or `Word '{'`) follows it, so `lr: [1e-4], wd: [0]` is two
  * properties and `compare: a, b  baseline: a` is a list and a property.
  *
  * Keywords are Words too (`dataset:` as a key, `sweep(onebp)` as a callee). A declaration keyword
@@ -198,11 +198,11 @@ export class ExpParser extends CstParser {
     });
   });
 
-  /** `, key:` or `, key.path`: the comma separates two properties (no value is a word followed by ':' or '.'). */
+  /** `, key:`, `, key.path` or `, zip {`: the comma separates two properties (no value is a word followed by ':', '.' or '{'). */
   private propertyAfterComma(): boolean {
     if (!tokenMatcher(this.LA(2), T.Word)) return false;
     const third = this.LA(3).tokenType;
-    return third === T.Colon || third === T.Dot;
+    return third === T.Colon || third === T.Dot || third === T.LBrace;
   }
 
   value = this.RULE('value', () => {

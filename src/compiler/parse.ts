@@ -339,6 +339,8 @@ export class ExpErrorMessages implements IParserErrorMessageProvider {
     const found = describeFound(o.actual[0]!);
     if (o.ruleName === 'value') return this.note(`expected ${VALUE_EXPECTED}, found ${found}`, VALUE_EXPECTED);
     if (o.ruleName === 'declaration' || o.ruleName === 'program') return this.note(`expected ${DECLARATION_EXPECTED}, found ${found}`, DECLARATION_EXPECTED);
+    // After a key only ':' is usual (`zip {` is a sweep's rare block): said as a missing ':'
+    if (o.ruleName === 'property') return this.buildMismatchTokenMessage({ expected: T.Colon, actual: o.actual[0]!, previous: o.previous, ruleName: o.ruleName });
     const expected = oneOf(o.expectedPathsPerAlt.flatMap((alt) => alt.map((path) => path[0]!)));
     return this.note(`expected ${expected}${after(o.previous)}, found ${found}`, expected);
   }
