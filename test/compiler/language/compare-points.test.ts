@@ -37,8 +37,8 @@ describe('review: sweep points in compare and baseline', () => {
     assert.deepEqual(r.model!.review.compare, ['onebp[backprop.beta=0.99,sampler.negatives=1]']);
   });
   it('an unknown point: located, with the existing points and a suggestion', () => {
-    const e = errorsOf(compileReview('compare: twobp, onebp[backprop.beta=0.98, sampler.negatives=1]'));
-    assert.deepEqual(e.map(brief), ["unknown-point@7:26 run 'onebp' has no sweep point onebp[backprop.beta=0.98,sampler.negatives=1]"]);
+    const e = errorsOf(compileReview('compare: twobp, onebp[backprop.beta=0.991, sampler.negatives=1]'));
+    assert.deepEqual(e.map(brief), ["unknown-point@7:26 run 'onebp' has no sweep point onebp[backprop.beta=0.991,sampler.negatives=1]"]);
     assert.equal(
       e[0]!.expected,
       // in trial order: the point equal to the run first (it is the run's trial)
