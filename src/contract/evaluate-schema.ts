@@ -11,7 +11,7 @@ export const evaluateSchema: ParamSchema = {
       minItems: 1,
       uniqueItems: true,
       default: ['precision', 'recall', 'f1', 'ndcg'],
-      description: 'metrics computed by full ranking over all items',
+      description: 'metrics computed by full ranking over all items: `precision, ndcg @ 5, 10` (every metric at every cutoff) or `recall@20, ndcg@10` (each its own)',
     },
     cutoffs: {
       type: 'array',
@@ -26,7 +26,7 @@ export const evaluateSchema: ParamSchema = {
       items: { type: 'string', pattern: '^[a-z_]+@[1-9][0-9]*$' },
       minItems: 1,
       uniqueItems: true,
-      description: 'the metric@K pairs reported when they are not every metric at every cutoff (`recall@20, ndcg@10`); absent: the full grid',
+      description: 'not written: set by per-metric cutoffs, `metrics: recall@20, ndcg@10, precision @ 5, 10` (the pairs reported when they are not every metric at every cutoff)',
     },
   },
   additionalProperties: false,
