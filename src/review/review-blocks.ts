@@ -18,6 +18,22 @@ export type Block =
 
 const SHORT: Record<string, string> = { precision: 'P', recall: 'R', f1: 'F1', ndcg: 'NDCG', hr: 'HR', mrr: 'MRR', map: 'MAP', recall_calibrated: 'Rc', avg_pop: 'Pop', coverage: 'Cov', gini: 'Gini' };
 
+/** `a x zip(b, c)`: the grid's axes, the paths of a zip group together (they vary as one). */
+export function sweepShape(axes: readonly { path: string; zip?: number }[]): string {
+  const parts: string[] = [];
+  const zips = new Map<number, string[]>();
+  for (const a of axes) {
+    if (a.zip === undefined) parts.push(a.path);
+    else if (zips.has(a.zip)) zips.get(a.zip)!.push(a.path);
+    else {
+      const group = [a.path];
+      zips.set(a.zip, group);
+      parts.push(`\u0000${a.zip}`);
+    }
+  }
+  return parts.map((p) => (p.startsWith('\u0000') ? `zip(${zips.get(Number(p.slice(1)))!.join(', ')})` : p)).join(' x ');
+}
+
 export function shortColumn(c: string): string {
   const [m, k] = c.split('@');
   return `${SHORT[m!] ?? m}@${k}`;
@@ -258,7 +274,7 @@ function datasetBlocks(doc: ReviewDocument, ds: DatasetSection): Block[] {
     const paths = s.axes.map((a) => a.path);
     blocks.push({
       kind: 'table',
-      caption: caption(`Points of sweep ${s.name}: ${paths.join(' x ')}.`),
+      caption: caption(`Points of sweep ${s.name}: ${sweepShape(s.axes)}.`),
       header: [...paths, ...cols.map(shortColumn), 'kept epoch'],
       numeric: [...paths.map(() => true), ...cols.map(() => true), false],
       rows: s.rows.map((r) => [...paths.map((p) => String(r.values[p] as Json)), ...cols.map((c) => fmtMeanStd(r.metrics[c])), r.keptEpochs.join(', ')]),

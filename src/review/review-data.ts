@@ -71,7 +71,7 @@ export interface ReviewContent {
 export interface ConfigSnapshot {
   datasets: { name: string; loader: ResolvedComponent; split: ResolvedComponent; protocol: Protocol; hasValidation: boolean }[];
   runs: { name: string; config: RunConfig; datasets: string[]; seeds: number[] }[];
-  sweeps: { name: string; run: string; strategy: Json; axes: { path: string; values: Json[] }[]; points: Record<string, Json>[] }[];
+  sweeps: { name: string; run: string; strategy: Json; axes: { path: string; values: Json[]; zip?: number }[]; points: Record<string, Json>[] }[];
   trials: { id: string; run: string; dataset: string; seed: number; sweeps: { sweep: string; point: Record<string, Json> }[] }[];
   evaluate: EvaluateParams;
   review: ReviewModel;
@@ -185,7 +185,7 @@ export interface SweepRow {
 export interface SweepSection {
   name: string;
   run: string;
-  axes: { path: string; values: Json[] }[];
+  axes: { path: string; values: Json[]; zip?: number }[];
   rows: SweepRow[];
 }
 

@@ -43,3 +43,11 @@ describe('compareRuns with corpus-level metrics', () => {
     assert.deepEqual(only.metrics['gini@10']!.tests, {});
   });
 });
+
+describe('sweep shape in reviews', () => {
+  it('writes a zip group as one axis', async () => {
+    const { sweepShape } = await import('../../src/review/review-blocks.js');
+    assert.equal(sweepShape([{ path: 'sampler.negatives' }, { path: 'optimizer.lr', zip: 0 }, { path: 'training.batch', zip: 0 }]), 'sampler.negatives x zip(optimizer.lr, training.batch)');
+    assert.equal(sweepShape([{ path: 'a' }, { path: 'b' }]), 'a x b');
+  });
+});
