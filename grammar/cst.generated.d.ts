@@ -159,8 +159,9 @@ export interface PropertyCstNode extends CstNode {
 
 export type PropertyCstChildren = {
   path: PathCstNode[];
-  Colon: IToken[];
-  valueList: ValueListCstNode[];
+  Colon?: IToken[];
+  valueList?: ValueListCstNode[];
+  block?: BlockCstNode[];
 };
 
 export interface PathCstNode extends CstNode {
@@ -213,6 +214,21 @@ export type WordValueCstChildren = {
   k?: IToken[];
   On?: IToken[];
   split?: IToken[];
+  LBracket?: IToken[];
+  point?: PointCstNode[];
+  RBracket?: IToken[];
+};
+
+export interface PointCstNode extends CstNode {
+  name: "point";
+  children: PointCstChildren;
+}
+
+export type PointCstChildren = {
+  path: PathCstNode[];
+  Equals: IToken[];
+  value: ValueCstNode[];
+  Comma?: IToken[];
 };
 
 export interface ListCstNode extends CstNode {
@@ -280,6 +296,7 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   valueList(children: ValueListCstChildren, param?: IN): OUT;
   value(children: ValueCstChildren, param?: IN): OUT;
   wordValue(children: WordValueCstChildren, param?: IN): OUT;
+  point(children: PointCstChildren, param?: IN): OUT;
   list(children: ListCstChildren, param?: IN): OUT;
   record(children: RecordCstChildren, param?: IN): OUT;
   arguments(children: ArgumentsCstChildren, param?: IN): OUT;

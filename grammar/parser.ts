@@ -15,18 +15,19 @@ import * as T from './tokens.js';
  *   stray       := any token that cannot start a declaration, repeated
  *   callOrName  := Word ('(' arguments? ')')?          (a dataset source, a sweep strategy)
  *   block       := '{' (property (';' | ',')?)* '}'
- *   property    := path ':' valueList
+ *   property    := path (':' valueList | block)     (a block value: `zip { a: [..], b: [..] }` in a sweep)
  *   path        := Word ('.' Word)*
  *   valueList   := value (',' value)*            (not across a ',' followed by `key:` or `key.`)
  *   value       := Number | String | 'true' | 'false' | 'none' | list | record | wordValue
- *   wordValue   := Word ( '(' arguments? ')' | '@' Number ('on' Word)? )?
+ *   wordValue   := Word ( '(' arguments? ')' | '@' Number ('on' Word)? | '[' point ']' )?
+ *   point       := path '=' value (',' path '=' value)*      (a sweep point: `onebp[backprop.beta=0.9]`)
  *   list        := '[' (value (',' value)* ','?)? ']'
  *   record      := '(' arguments? ')'
  *   arguments   := argument (',' argument)* ','?
  *   argument    := (Word ':')? value
  *
  * Properties need no separator; ';' or ',' may stand between them. A ',' continues a value list
- * unless a property key (`Word ':'` or `Word '.'`) follows it, so `lr: [1e-4], wd: [0]` is two
+ * unless a property key (`Word ':'`, `Word '.'` or `Word '{'`) follows it, so `lr: [1e-4], wd: [0]` is two
  * properties and `compare: a, b  baseline: a` is a list and a property.
  *
  * Keywords are Words too (`dataset:` as a key, `sweep(onebp)` as a callee). A declaration keyword
@@ -166,8 +167,15 @@ export class ExpParser extends CstParser {
 
   property = this.RULE('property', () => {
     this.SUBRULE(this.path);
-    this.CONSUME(T.Colon);
-    this.SUBRULE(this.valueList);
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Colon);
+          this.SUBRULE(this.valueList);
+        },
+      },
+      { ALT: () => this.SUBRULE(this.block) },
+    ]);
   });
 
   path = this.RULE('path', () => {
@@ -190,11 +198,11 @@ export class ExpParser extends CstParser {
     });
   });
 
-  /** `, key:` or `, key.path`: the comma separates two properties (no value is a word followed by ':' or '.'). */
+  /** `, key:`, `, key.path` or `, zip {`: the comma separates two properties (no value is a word followed by ':', '.' or '{'). */
   private propertyAfterComma(): boolean {
     if (!tokenMatcher(this.LA(2), T.Word)) return false;
     const third = this.LA(3).tokenType;
-    return third === T.Colon || third === T.Dot;
+    return third === T.Colon || third === T.Dot || third === T.LBrace;
   }
 
   value = this.RULE('value', () => {
@@ -236,8 +244,27 @@ export class ExpParser extends CstParser {
             });
           },
         },
+        {
+          ALT: () => {
+            this.CONSUME(T.LBracket);
+            this.SUBRULE(this.point);
+            this.CONSUME(T.RBracket);
+          },
+        },
       ]),
     );
+  });
+
+  /** `backprop.beta=0.9, sampler.negatives=5`: the assignments that name a sweep point. */
+  point = this.RULE('point', () => {
+    this.AT_LEAST_ONE_SEP({
+      SEP: T.Comma,
+      DEF: () => {
+        this.SUBRULE(this.path);
+        this.CONSUME(T.Equals);
+        this.SUBRULE(this.value);
+      },
+    });
   });
 
   list = this.RULE('list', () => {

@@ -1,12 +1,19 @@
 import type { ExperimentModel } from '../contract/model.js';
 import type { Json } from '../core/json.js';
 import type { NodeOutcome } from '../runtime/executor/execute-graph.js';
+import { evaluatedColumns } from '../contract/evaluate-schema.js';
+import { isBeyondAccuracyColumn } from '../contract/training-schema.js';
 
-const SHORT: Record<string, string> = { precision: 'P', recall: 'R', f1: 'F1', ndcg: 'NDCG', hr: 'HR', mrr: 'MRR', map: 'MAP' };
+const SHORT: Record<string, string> = { precision: 'P', recall: 'R', f1: 'F1', ndcg: 'NDCG', hr: 'HR', mrr: 'MRR', map: 'MAP', recall_calibrated: 'Rc', avg_pop: 'Pop', coverage: 'Cov', gini: 'Gini' };
 
 export function shortMetric(column: string): string {
   const [m, k] = column.split('@');
   return `${SHORT[m!] ?? m}@${k}`;
+}
+
+/** The value a table reports for a column: under the paper protocol the best epoch's for accuracy metrics, the kept epoch's for the rest. */
+export function reportedValue(mean: Record<string, number>, paperBest: Record<string, { value: number }>, column: string, paper: boolean): number | undefined {
+  return paper && !isBeyondAccuracyColumn(column) ? paperBest[column]?.value : mean[column];
 }
 
 /** A plain-text table with right-aligned numbers. */
@@ -23,7 +30,7 @@ export function formatTable(header: string[], rows: string[][]): string {
  */
 export function summaryTables(model: ExperimentModel, outcomes: NodeOutcome[], width?: number): string {
   const byId = new Map(outcomes.map((o) => [o.id, o]));
-  const columns = model.evaluate.metrics.flatMap((m) => model.evaluate.cutoffs.map((k) => `${m}@${k}`));
+  const columns = evaluatedColumns(model.evaluate);
   const parts: string[] = [];
   for (const ds of model.datasets) {
     const trials = model.trials.filter((t) => t.dataset === ds.name);
@@ -38,7 +45,7 @@ export function summaryTables(model: ExperimentModel, outcomes: NodeOutcome[], w
       const mean = (ev?.meta?.['mean'] ?? {}) as Record<string, number>;
       const best = (ev?.meta?.['paperBest'] ?? {}) as Record<string, { value: number; epoch: number }>;
       const cells = columns.map((c) => {
-        const v = paper ? best[c]?.value : mean[c];
+        const v = reportedValue(mean, best, c, paper);
         return v === undefined ? (ev?.status === 'failed' || ev?.status === 'skipped' ? ev.status : '-') : v.toFixed(4);
       });
       const m = tr?.meta ?? {};
@@ -71,11 +78,14 @@ export function fitWidth(head: string[], rows: string[][], width: number, where:
 export function trialMetrics(model: ExperimentModel, datasetName: string, trialId: string, outcomes: ReadonlyMap<string, NodeOutcome>): Record<string, number> {
   const ds = model.datasets.find((d) => d.name === datasetName);
   const ev = outcomes.get(`evaluate:${datasetName}/${trialId}`);
+  const mean = (ev?.meta?.['mean'] ?? {}) as Record<string, number>;
   if (ds?.protocol === 'paper') {
     const best = (ev?.meta?.['paperBest'] ?? {}) as Record<string, { value: number }>;
-    return Object.fromEntries(Object.entries(best).map(([k, v]) => [k, v.value]));
+    // beyond-accuracy values have no best epoch: they are the kept epoch's
+    const beyond = Object.entries(mean).filter(([k]) => isBeyondAccuracyColumn(k));
+    return { ...Object.fromEntries(Object.entries(best).map(([k, v]) => [k, v.value])), ...Object.fromEntries(beyond) };
   }
-  return { ...((ev?.meta?.['mean'] ?? {}) as Record<string, number>) };
+  return { ...mean };
 }
 
 /** What `expc run --json` prints. */

@@ -29,6 +29,8 @@ export type DiagnosticCode =
   | 'unknown-run'
   | 'unknown-sweep'
   | 'unknown-metric'
+  | 'unknown-point'
+  | 'invalid-generator'
   | 'wrong-component-kind'
   // values
   | 'invalid-value'

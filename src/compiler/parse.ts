@@ -3,6 +3,7 @@ import type { ProgramCstNode } from '../../grammar/cst.generated.js';
 import { ExpParser } from '../../grammar/parser.js';
 import * as T from '../../grammar/tokens.js';
 import { buildAst } from './ast/build-ast.js';
+import { expandListGenerators } from './ast/list-generators.js';
 import type { Program } from './ast/nodes.js';
 import { error, type Diagnostic } from './diagnostics.js';
 import type { Range, SourceFile } from './source.js';
@@ -53,7 +54,11 @@ export function parseSource(source: SourceFile): ParseResult {
   const commentRunsToEof = (lexed.groups['errors'] ?? []).some((t) => t.tokenType === T.UnterminatedBlockComment);
   const syntax = syntaxDiagnostics(source, cst, errors, tokens, messages, commentRunsToEof);
   parser.input = []; // do not keep the file's tokens alive between calls
-  return { program: buildAst(cst, source), diagnostics: byPosition([...lexical, ...syntax]) };
+  const program = buildAst(cst, source);
+  // range(...) and logspace(...) become lists here, so every later phase sees plain lists
+  const generated: Diagnostic[] = [];
+  expandListGenerators(program, generated);
+  return { program, diagnostics: byPosition([...lexical, ...syntax, ...generated]) };
 }
 
 function byPosition(ds: Diagnostic[]): Diagnostic[] {
@@ -334,6 +339,8 @@ export class ExpErrorMessages implements IParserErrorMessageProvider {
     const found = describeFound(o.actual[0]!);
     if (o.ruleName === 'value') return this.note(`expected ${VALUE_EXPECTED}, found ${found}`, VALUE_EXPECTED);
     if (o.ruleName === 'declaration' || o.ruleName === 'program') return this.note(`expected ${DECLARATION_EXPECTED}, found ${found}`, DECLARATION_EXPECTED);
+    // After a key only ':' is usual (`zip {` is a sweep's rare block): said as a missing ':'
+    if (o.ruleName === 'property') return this.buildMismatchTokenMessage({ expected: T.Colon, actual: o.actual[0]!, previous: o.previous, ruleName: o.ruleName });
     const expected = oneOf(o.expectedPathsPerAlt.flatMap((alt) => alt.map((path) => path[0]!)));
     return this.note(`expected ${expected}${after(o.previous)}, found ${found}`, expected);
   }

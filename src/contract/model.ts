@@ -46,8 +46,8 @@ export interface SweepModel {
   name: string;
   run: string;
   strategy: { kind: 'grid' } | { kind: 'random'; budget: number; seed: number };
-  /** Parameter paths and their values, in the order written. */
-  axes: { path: string; values: Json[] }[];
+  /** Parameter paths and their values, in the order written; the paths of a `zip { }` group share its index `zip` (their values vary together). */
+  axes: { path: string; values: Json[]; zip?: number }[];
   /** The points chosen (all of the grid, or the random subset), each as path -> value. */
   points: Record<string, Json>[];
   range: Range;

@@ -1,11 +1,37 @@
 import type { ParamSchema } from './component.js';
 
-export const METRIC_NAMES = ['precision', 'recall', 'f1', 'ndcg', 'hr', 'mrr', 'map'] as const;
+/** Per-user accuracy metrics of a top-K list (higher is better): what early stopping may monitor. */
+export const ACCURACY_METRICS = ['precision', 'recall', 'f1', 'ndcg', 'hr', 'mrr', 'map', 'recall_calibrated'] as const;
+/** Beyond-accuracy metrics with a value per user (their mean is reported; significance tests apply). */
+export const PER_USER_BEYOND_ACCURACY = ['avg_pop'] as const;
+/** Corpus-level metrics: one number per evaluation over every user's list, no per-user values. */
+export const CORPUS_METRICS = ['coverage', 'gini'] as const;
+export const METRIC_NAMES = [...ACCURACY_METRICS, ...PER_USER_BEYOND_ACCURACY, ...CORPUS_METRICS] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
+export type AccuracyMetric = (typeof ACCURACY_METRICS)[number];
+
+/** The metrics the paper protocol tracked on test before the beyond-accuracy ones existed (part of train content keys). */
+export const PAPER_TRACKED_METRICS: readonly MetricName[] = ['precision', 'recall', 'f1', 'ndcg', 'hr', 'mrr', 'map'];
+
+/** `coverage@10` -> 'coverage'; a column of a results table back to its metric. */
+export function metricOfColumn(column: string): string {
+  const at = column.lastIndexOf('@');
+  return at < 0 ? column : column.slice(0, at);
+}
+
+/** Corpus-level columns (coverage@K, gini@K) have no per-user values: no significance test, no per-user mean. */
+export function isCorpusColumn(column: string): boolean {
+  return (CORPUS_METRICS as readonly string[]).includes(metricOfColumn(column));
+}
+
+/** Columns that are not accuracy (popularity, coverage, Gini): "best over epochs" has no direction for them. */
+export function isBeyondAccuracyColumn(column: string): boolean {
+  return !(ACCURACY_METRICS as readonly string[]).includes(metricOfColumn(column));
+}
 
 /** `ndcg@20 on valid` */
 export interface MetricRef {
-  metric: MetricName;
+  metric: AccuracyMetric;
   k: number;
   split: 'valid' | 'test';
 }
@@ -13,7 +39,8 @@ export interface MetricRef {
 export const metricRefSchema = {
   type: 'object',
   properties: {
-    metric: { type: 'string', enum: [...METRIC_NAMES] },
+    // only accuracy metrics select epochs: a larger coverage or popularity is not a better model
+    metric: { type: 'string', enum: [...ACCURACY_METRICS] },
     k: { type: 'integer', minimum: 1, maximum: 10000 },
     split: { type: 'string', enum: ['valid', 'test'] },
   },

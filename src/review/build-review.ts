@@ -1,5 +1,7 @@
 import type { ExperimentModel, Trial } from '../contract/model.js';
 import { UserError } from '../core/errors.js';
+import { evaluatedColumns } from '../contract/evaluate-schema.js';
+import { isBeyondAccuracyColumn } from '../contract/training-schema.js';
 import { canonicalJson, type Json } from '../core/json.js';
 import type { RunRecord } from '../runtime/record/run-record.js';
 import { ANALYSIS_SEED, itemClustersAnalysis, popularityGroupsAnalysis, type AnalysisCache, type AnalysisTrial } from './analyses.js';
@@ -23,7 +25,7 @@ export function isOwnTrial(t: Pick<Trial, 'id' | 'run'>): boolean {
 }
 
 export function metricColumns(model: ExperimentModel): string[] {
-  return model.evaluate.metrics.flatMap((m) => model.evaluate.cutoffs.map((k) => `${m}@${k}`));
+  return evaluatedColumns(model.evaluate);
 }
 
 /** The compiled experiment as configuration only: no source positions, no file paths. */
@@ -43,7 +45,8 @@ function trialSection(t: TrialInputs, protocol: 'validation' | 'paper', columns:
   const mean = (ev['mean'] ?? {}) as Record<string, number>;
   const best = (ev['paperBest'] ?? {}) as Record<string, { value: number; epoch: number }>;
   const metrics: Record<string, number | null> = {};
-  for (const c of columns) metrics[c] = finite(protocol === 'paper' ? best[c]?.value : mean[c]);
+  // Beyond-accuracy metrics have no best epoch: under the paper protocol they come from the kept epoch.
+  for (const c of columns) metrics[c] = finite(protocol === 'paper' && !isBeyondAccuracyColumn(c) ? best[c]?.value : mean[c]);
   const es = t.trial.config.training.early_stop;
   const firstEvaluated = t.curves.epochs.find((e) => e.metrics)?.metrics;
   const selected = es ? `${es.metric}@${es.k}` : firstEvaluated ? Object.keys(firstEvaluated)[0] ?? null : null;
@@ -96,7 +99,8 @@ async function datasetSection(model: ExperimentModel, inputs: ReviewInputs, name
   // Runs of review.compare that were trained on this dataset, baseline first.
   const { compare, baseline, significance, plots } = model.review;
   const order = [baseline, ...compare.filter((r) => r !== baseline)];
-  const own = (run: string) => trialInputs.filter((t) => t.trial.run === run && isOwnTrial(t.trial));
+  // A compared name is a run (its own trials) or a sweep point (`onebp[backprop.beta=0.9]`): its seeds.
+  const own = (name: string) => trialInputs.filter((t) => pointOf(t.trial.id) === name);
   const compared = order.filter((r) => own(r).length > 0);
   const table = compared.map((r) => runRow(r, own(r).map((t) => sectionOf.get(t.trial.id)!), columns));
 

@@ -1,4 +1,5 @@
 import type { SignificanceTest } from '../contract/model.js';
+import { isCorpusColumn } from '../contract/training-schema.js';
 import { holmBonferroni } from './stats/holm-bonferroni.js';
 import { pairedTTest } from './stats/paired-t-test.js';
 import { wilcoxonSignedRank } from './stats/wilcoxon-signed-rank.js';
@@ -70,11 +71,15 @@ export function compareRuns(
   const metrics: Record<string, MetricComparison> = {};
   const raw: Record<string, { statistic: number; pValue: number }[]> = {};
   let users = 0;
+  // Corpus-level metrics (coverage, gini) are one number per trial: no per-user pairs, so no test
+  // (and they do not count in the Holm-Bonferroni family).
+  const tested = columns.filter((c) => !isCorpusColumn(c));
   for (const c of columns) {
     const value = reported.run[c]?.mean ?? null;
     const base = reported.baseline[c]?.mean ?? null;
     const delta = value !== null && base !== null ? value - base : null;
-    metrics[c] = { baseline: base, value, delta, deltaPct: delta !== null && base !== null && base !== 0 ? (100 * delta) / base : null, tests: {} };
+    metrics[c] = { baseline: base, value, delta, deltaPct: delta !== null && base !== null && base !== 0 ? (100 * delta) / base : null, tests: {}, ...(isCorpusColumn(c) ? { corpusLevel: true } : {}) };
+    if (isCorpusColumn(c)) continue;
     const pair = pairByUser(averagedByUser(perUser.run, c), averagedByUser(perUser.baseline, c));
     users = Math.max(users, pair.users.length);
     for (const t of o.tests) {
@@ -83,10 +88,10 @@ export function compareRuns(
     }
   }
   for (const t of o.tests) {
-    const results = raw[t]!;
+    const results = raw[t] ?? [];
     const ps = results.map((r) => r.pValue);
     const adjusted = o.correction === 'holm' ? holmBonferroni(ps) : ps;
-    columns.forEach((c, i) => {
+    tested.forEach((c, i) => {
       const pAdjusted = finite(adjusted[i]);
       const outcome: TestOutcome = { statistic: finite(results[i]!.statistic), pValue: finite(ps[i]), pAdjusted, significant: pAdjusted !== null && pAdjusted < o.alpha };
       metrics[c]!.tests[t] = outcome;

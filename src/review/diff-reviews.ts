@@ -137,7 +137,9 @@ export function configChanges(a: ConfigSnapshot, b: ConfigSnapshot): string[] {
   for (const t of tb) if (!ta.has(t)) out.push(`trial ${t} added`);
 
   const ev: string[] = [];
-  objectChanges('evaluate', { metrics: a.evaluate.metrics, cutoffs: a.evaluate.cutoffs }, { metrics: b.evaluate.metrics, cutoffs: b.evaluate.cutoffs }, ev);
+  // the reported metric@K columns: the grid, or the per-metric pairs when written so
+  const evaluate = (c: ConfigSnapshot) => ({ metrics: c.evaluate.metrics, cutoffs: c.evaluate.cutoffs, ...(c.evaluate.columns ? { columns: c.evaluate.columns } : {}) });
+  objectChanges('evaluate', evaluate(a), evaluate(b), ev);
   out.push(...ev);
   const rv: string[] = [];
   const review = (c: ConfigSnapshot) => ({

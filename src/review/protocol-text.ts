@@ -10,6 +10,10 @@ const FORMULAS: Record<string, string> = {
   hr: 'HR@K = 1 if h > 0 else 0',
   mrr: 'MRR@K = 1 / (position of the first hit), 0 without a hit',
   map: 'MAP@K = (1 / min(n, K)) * sum over hit positions i of P@i',
+  recall_calibrated: 'Rc@K = h / min(n, K) (recall that reaches 1 for a perfect list; `recall` is h / n, as the OneBP and LightGCN codes report)',
+  avg_pop: "Pop@K = mean over users of the mean number of training interactions of the items in the user's top-K list",
+  coverage: "Cov@K = share of all items that appear in at least one user's top-K list (corpus-level: one value per trial, no significance test)",
+  gini: "Gini@K = sum over j = 1..N of (2j - N - 1) x_(j) / (N sum x), x_i = number of top-K lists holding item i over all N items (0 if never recommended), sorted ascending; 0 = equal exposure (corpus-level: no significance test)",
 };
 
 export const PAPER_PROTOCOL_NOTE = 'PAPER PROTOCOL: best test value per metric over epochs';

@@ -1,3 +1,4 @@
+import { isCorpusColumn } from '../contract/training-schema.js';
 import type { Json } from '../core/json.js';
 import { PAPER_PROTOCOL_NOTE } from './protocol-text.js';
 import type { DatasetSection, MeanStd, ReviewDocument, TrialFacts } from './review-data.js';
@@ -15,7 +16,23 @@ export type Block =
   | { kind: 'table'; caption?: string; header: string[]; rows: string[][]; numeric?: boolean[] }
   | { kind: 'figure'; figure: ReviewFigure };
 
-const SHORT: Record<string, string> = { precision: 'P', recall: 'R', f1: 'F1', ndcg: 'NDCG', hr: 'HR', mrr: 'MRR', map: 'MAP' };
+const SHORT: Record<string, string> = { precision: 'P', recall: 'R', f1: 'F1', ndcg: 'NDCG', hr: 'HR', mrr: 'MRR', map: 'MAP', recall_calibrated: 'Rc', avg_pop: 'Pop', coverage: 'Cov', gini: 'Gini' };
+
+/** `a x zip(b, c)`: the grid's axes, the paths of a zip group together (they vary as one). */
+export function sweepShape(axes: readonly { path: string; zip?: number }[]): string {
+  const parts: string[] = [];
+  const zips = new Map<number, string[]>();
+  for (const a of axes) {
+    if (a.zip === undefined) parts.push(a.path);
+    else if (zips.has(a.zip)) zips.get(a.zip)!.push(a.path);
+    else {
+      const group = [a.path];
+      zips.set(a.zip, group);
+      parts.push(`\u0000${a.zip}`);
+    }
+  }
+  return parts.map((p) => (p.startsWith('\u0000') ? `zip(${zips.get(Number(p.slice(1)))!.join(', ')})` : p)).join(' x ');
+}
 
 export function shortColumn(c: string): string {
   const [m, k] = c.split('@');
@@ -181,6 +198,8 @@ function datasetBlocks(doc: ReviewDocument, ds: DatasetSection): Block[] {
   // Deltas and significance.
   if (ds.comparisons.length) {
     const { tests, correction, alpha } = doc.content.config.review.significance;
+    const corpusCols = cols.filter(isCorpusColumn);
+    const perUserCols = cols.filter((c) => !isCorpusColumn(c));
     blocks.push({ kind: 'heading', level: 3, text: `Δ vs baseline ${ds.baseline}`, id: `deltas-${ds.name}` });
     blocks.push({
       kind: 'table',
@@ -193,7 +212,7 @@ function datasetBlocks(doc: ReviewDocument, ds: DatasetSection): Block[] {
         ...cols.map((col) => {
           const m = c.metrics[col]!;
           const marks = tests.filter((t) => m.tests[t]?.significant).map((t) => MARKS[t]).join('');
-          return `${fmtPct(m.deltaPct)}${marks ? ` ${marks}` : ''}`;
+          return `${fmtPct(m.deltaPct)}${marks ? ` ${marks}` : ''}${m.corpusLevel && tests.length ? ' (corpus-level)' : ''}`;
         }),
       ]),
     });
@@ -204,14 +223,16 @@ function datasetBlocks(doc: ReviewDocument, ds: DatasetSection): Block[] {
         emphasis: 'note',
         text:
           `Marks: ${tests.map((t) => `${MARKS[t]} p < ${alpha} in the ${names[t]}`).join('; ')}` +
-          `${correction === 'holm' ? `, after Holm-Bonferroni correction across the ${cols.length} metrics of the comparison` : ' (uncorrected)'}; ` +
-          `two-sided, on per-user test values matched by user id and averaged over seeds${paper ? ' (under the paper protocol: the kept epoch\'s per-user values, while the table shows each metric\'s best epoch)' : ''}.`,
+          `${correction === 'holm' ? `, after Holm-Bonferroni correction across the ${perUserCols.length} per-user metrics of the comparison` : ' (uncorrected)'}; ` +
+          `two-sided, on per-user test values matched by user id and averaged over seeds${paper ? ' (under the paper protocol: the kept epoch\'s per-user values, while the table shows each metric\'s best epoch)' : ''}.` +
+          (corpusCols.length ? ` ${corpusCols.map(shortColumn).join(', ')} ${corpusCols.length > 1 ? 'are' : 'is'} corpus-level (one value per trial over all users' lists, no per-user values): not tested.` : ''),
       });
       const rows: string[][] = [];
       for (const c of ds.comparisons)
         for (const col of cols) {
           const m = c.metrics[col]!;
-          rows.push([c.run, shortColumn(col), fmt(m.delta), fmtPct(m.deltaPct), ...tests.flatMap((t) => [fmt(m.tests[t]?.statistic ?? null, 3), fmtP(m.tests[t]?.pValue ?? null), fmtP(m.tests[t]?.pAdjusted ?? null)])]);
+          if (m.corpusLevel) rows.push([c.run, shortColumn(col), fmt(m.delta), fmtPct(m.deltaPct), ...tests.flatMap(() => ['corpus-level', '-', '-'])]);
+          else rows.push([c.run, shortColumn(col), fmt(m.delta), fmtPct(m.deltaPct), ...tests.flatMap((t) => [fmt(m.tests[t]?.statistic ?? null, 3), fmtP(m.tests[t]?.pValue ?? null), fmtP(m.tests[t]?.pAdjusted ?? null)])]);
         }
       blocks.push({
         kind: 'table',
@@ -253,7 +274,7 @@ function datasetBlocks(doc: ReviewDocument, ds: DatasetSection): Block[] {
     const paths = s.axes.map((a) => a.path);
     blocks.push({
       kind: 'table',
-      caption: caption(`Points of sweep ${s.name}: ${paths.join(' x ')}.`),
+      caption: caption(`Points of sweep ${s.name}: ${sweepShape(s.axes)}.`),
       header: [...paths, ...cols.map(shortColumn), 'kept epoch'],
       numeric: [...paths.map(() => true), ...cols.map(() => true), false],
       rows: s.rows.map((r) => [...paths.map((p) => String(r.values[p] as Json)), ...cols.map((c) => fmtMeanStd(r.metrics[c])), r.keptEpochs.join(', ')]),

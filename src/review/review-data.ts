@@ -71,7 +71,7 @@ export interface ReviewContent {
 export interface ConfigSnapshot {
   datasets: { name: string; loader: ResolvedComponent; split: ResolvedComponent; protocol: Protocol; hasValidation: boolean }[];
   runs: { name: string; config: RunConfig; datasets: string[]; seeds: number[] }[];
-  sweeps: { name: string; run: string; strategy: Json; axes: { path: string; values: Json[] }[]; points: Record<string, Json>[] }[];
+  sweeps: { name: string; run: string; strategy: Json; axes: { path: string; values: Json[]; zip?: number }[]; points: Record<string, Json>[] }[];
   trials: { id: string; run: string; dataset: string; seed: number; sweeps: { sweep: string; point: Record<string, Json> }[] }[];
   evaluate: EvaluateParams;
   review: ReviewModel;
@@ -161,6 +161,8 @@ export interface MetricComparison {
   /** 100 * delta / baseline; null when the baseline is 0. */
   deltaPct: number | null;
   tests: Partial<Record<SignificanceTest, TestOutcome>>;
+  /** A corpus-level metric (coverage, gini): one value per trial, so no significance test. */
+  corpusLevel?: true;
 }
 
 export interface Comparison {
@@ -183,7 +185,7 @@ export interface SweepRow {
 export interface SweepSection {
   name: string;
   run: string;
-  axes: { path: string; values: Json[] }[];
+  axes: { path: string; values: Json[]; zip?: number }[];
   rows: SweepRow[];
 }
 

@@ -6,6 +6,8 @@ import type {
   CallOrNameCstNode,
   DeclarationCstNode,
   ListCstNode,
+  PathCstNode,
+  PointCstNode,
   ProgramCstNode,
   PropertyCstNode,
   RecordCstNode,
@@ -22,6 +24,7 @@ import type {
   Identifier,
   NameValue,
   NumberLiteral,
+  PointAssignment,
   Program,
   Property,
   PropertyPath,
@@ -213,14 +216,28 @@ class AstBuilder {
 
   private property(n: PropertyCstNode): Property | undefined {
     const pathNode = node(n.children.path);
+    const key = pathNode && this.path(pathNode);
+    if (!key) return undefined;
+    if (n.children.block) {
+      // `zip { ... }`: a block as the value
+      const blockNode = n.children.block[0]!;
+      const open = token(blockNode.children.LBrace);
+      const block = this.block(n.children.block);
+      if (!open || !token(blockNode.children.RBrace)) return undefined;
+      const value: Value = { kind: 'Block', properties: block.properties, range: this.span(open, block.end) };
+      return { kind: 'Property', key, value, range: this.span(key, value) };
+    }
     const listNode = node(n.children.valueList);
-    if (!pathNode || !listNode || !token(n.children.Colon)) return undefined;
+    if (!listNode || !token(n.children.Colon)) return undefined;
+    const value = this.valueList(listNode);
+    return value && { kind: 'Property', key, value, range: this.span(key, value) };
+  }
+
+  private path(pathNode: PathCstNode): PropertyPath | undefined {
     const segments: Identifier[] = [];
     for (const t of pathNode.children.segment ?? []) if (isReal(t)) segments.push(this.identifier(t)!);
     if (segments.length === 0) return undefined;
-    const key: PropertyPath = { kind: 'PropertyPath', segments, range: this.span(segments[0]!, segments[segments.length - 1]) };
-    const value = this.valueList(listNode);
-    return value && { kind: 'Property', key, value, range: this.span(key, value) };
+    return { kind: 'PropertyPath', segments, range: this.span(segments[0]!, segments[segments.length - 1]) };
   }
 
   private valueList(n: ValueListCstNode): Value | undefined {
@@ -273,6 +290,23 @@ class AstBuilder {
     if (c.LParen) {
       const args = this.arguments(c.arguments);
       return { kind: 'Call', callee: name, args, range: this.span(name, token(c.LParen), args[args.length - 1], token(c.RParen)) };
+    }
+    if (c.LBracket) {
+      const pn = node<PointCstNode>(c.point);
+      const close = token(c.RBracket);
+      if (!pn || !close) return undefined;
+      const paths = nodes(pn.children.path);
+      const values = nodes(pn.children.value);
+      // recovery may leave the parts unaligned: then the reference is dropped, not guessed
+      if (paths.length !== values.length || paths.length !== (pn.children.Equals ?? []).length) return undefined;
+      const assignments: PointAssignment[] = [];
+      for (let i = 0; i < paths.length; i++) {
+        const path = this.path(paths[i]!);
+        const value = this.value(values[i]!);
+        if (!path || !value) return undefined;
+        assignments.push({ kind: 'PointAssignment', path, value, range: this.span(path, value) });
+      }
+      return { kind: 'PointRef', run: name, assignments, range: this.span(name, close) };
     }
     if (c.At) {
       const kt = token(c.k);

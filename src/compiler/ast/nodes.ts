@@ -89,7 +89,32 @@ export interface MetricRefValue {
   range: Range;
 }
 
+/** `{ optimizer.lr: [1e-3, 1e-4], training.batch: [512, 1024] }` after a key: `zip { ... }` in a sweep. */
+export interface BlockValue {
+  kind: 'Block';
+  properties: Property[];
+  range: Range;
+}
+
+/** One `path=value` of a sweep point reference. */
+export interface PointAssignment {
+  kind: 'PointAssignment';
+  path: PropertyPath;
+  value: Value;
+  range: Range;
+}
+
+/** `onebp[backprop.beta=0.99]`: a sweep point of a run, named as its trial is. */
+export interface PointRefValue {
+  kind: 'PointRef';
+  run: Identifier;
+  assignments: PointAssignment[];
+  range: Range;
+}
+
 export type Value =
+  | BlockValue
+  | PointRefValue
   | NumberLiteral
   | StringLiteral
   | BooleanLiteral
@@ -232,5 +257,9 @@ export function describeValue(v: Value): string {
       return `(${v.entries.map((a) => (a.name ? `${a.name.name}: ` : '') + describeValue(a.value)).join(', ')})`;
     case 'MetricRef':
       return `${v.metric.name}@${v.k.raw}${v.split ? ` on ${v.split.name}` : ''}`;
+    case 'Block':
+      return `{ ${v.properties.map((p) => `${pathText(p.key)}: ${describeValue(p.value)}`).join('; ')} }`;
+    case 'PointRef':
+      return `${v.run.name}[${v.assignments.map((a) => `${pathText(a.path)}=${describeValue(a.value)}`).join(',')}]`;
   }
 }

@@ -1,5 +1,5 @@
 import { dirname } from 'node:path';
-import { METRIC_NAMES } from '../../contract/training-schema.js';
+import { PAPER_TRACKED_METRICS } from '../../contract/training-schema.js';
 import type { ExperimentModel, Trial } from '../../contract/model.js';
 import { ExecutionGraph, type GraphNode } from '../../contract/graph.js';
 import { findComponent } from '../../components/catalogue.js';
@@ -43,7 +43,7 @@ export function buildGraph(model: ExperimentModel): ExecutionGraph {
       inputs.push(id);
     }
     nodes.push({ id: trainId, kind: 'train', label: `train ${trial.id} on ${trial.dataset}`, params: asJson(train), inputs, dataset: trial.dataset, trial: trial.id, run: trial.run });
-    const evaluate: EvaluateStepParams = { metrics: model.evaluate.metrics, cutoffs: model.evaluate.cutoffs, protocol: ds.protocol };
+    const evaluate: EvaluateStepParams = { metrics: model.evaluate.metrics, cutoffs: model.evaluate.cutoffs, ...(model.evaluate.columns ? { columns: model.evaluate.columns } : {}), protocol: ds.protocol };
     nodes.push({
       id: `evaluate:${trial.dataset}/${trial.id}`,
       kind: 'evaluate',
@@ -69,7 +69,10 @@ function trainParams(trial: Trial, protocol: 'validation' | 'paper', hasValidati
     // tracked on test during training: all of them at the usual cutoffs (plus any other the
     // evaluate block asks for), so that editing the evaluate block does not retrain.
     const cutoffs = [...new Set([...PAPER_TRACKED_CUTOFFS, ...model.evaluate.cutoffs])].sort((a, b) => a - b);
-    monitor = { split: 'test', metrics: [...METRIC_NAMES], cutoffs };
+    // recall_calibrated joins only when asked for, so experiments without it keep their train keys;
+    // beyond-accuracy metrics are never tracked (no best epoch: they are reported from the kept one).
+    const extra = model.evaluate.metrics.filter((m) => m === 'recall_calibrated');
+    monitor = { split: 'test', metrics: [...PAPER_TRACKED_METRICS, ...extra], cutoffs };
   } else if (es) {
     monitor = { split: 'valid', metrics: [es.metric], cutoffs: [es.k] };
   } else if (hasValidation) {

@@ -3,7 +3,7 @@ import { datasetIsPresplit, findComponent } from '../../components/catalogue.js'
 import type { DatasetSpec } from '../../contract/dataset-spec.js';
 import type { MetricRef, TrainingParams } from '../../contract/training-schema.js';
 import { checkLoaderParams, checkTrialAgainstDataset } from './check-datasets.js';
-import { describeValue, pathText, type Identifier, type DatasetDecl, type EvaluateDecl, type ExperimentDecl, type ReviewDecl, type RunDecl, type SweepDecl } from '../ast/nodes.js';
+import { describeValue, pathText, type Identifier, type Property, type DatasetDecl, type EvaluateDecl, type ExperimentDecl, type ReviewDecl, type RunDecl, type SweepDecl } from '../ast/nodes.js';
 import { error, warning, type Diagnostic } from '../diagnostics.js';
 import type { LoadedProgram } from '../load-program.js';
 import type { Override } from '../overrides.js';
@@ -14,7 +14,7 @@ import { expandSweep, trialIdFor } from '../sweep/expand-sweeps.js';
 import { applyBlock, applyProperty, builtinDraft, cloneDraft, componentFromValue, RUN_PROPERTIES, type ConfigDraft } from './config-draft.js';
 import { resolveEvaluate } from './evaluate-block.js';
 import { finishDraft } from './finish-draft.js';
-import { resolveReview } from './review-block.js';
+import { resolveReview, type NamedPoint } from './review-block.js';
 import { validateParams } from './validate-params.js';
 
 const DATASET_PROPERTIES = ['split', 'protocol'] as const;
@@ -58,6 +58,7 @@ export function resolveExperiment(loaded: LoadedProgram, overrides: readonly Ove
   };
   for (const program of loaded.programs) {
     for (const d of program.declarations) {
+      if (d.kind !== 'SweepDecl' && 'properties' in d) d.properties = withoutBlocks(d.properties, d.kind, diagnostics);
       switch (d.kind) {
         case 'ExperimentDecl':
           if (program === rootProgram) experiment = d;
@@ -249,7 +250,9 @@ export function resolveExperiment(loaded: LoadedProgram, overrides: readonly Ove
 
   // ---- evaluate and review ---------------------------------------------------------------
   const evaluate = resolveEvaluate(evaluateDecl, diagnostics);
-  const review = resolveReview(reviewDecl, [...runs.keys()], [...sweeps.keys()], diagnostics);
+  // the sweep points a review may name, each under the name its trials share (seeds stripped)
+  const points: NamedPoint[] = trials.flatMap((t) => t.sweeps.map((sw) => ({ run: t.run, values: sw.point, name: t.id.replace(/#seed=[^#\]]*$/, '') })));
+  const review = resolveReview(reviewDecl, [...runs.keys()], [...sweeps.keys()], diagnostics, points);
 
   const uniqueDiagnostics = dedupe(diagnostics);
   if (uniqueDiagnostics.some((d) => d.severity === 'error') || !evaluate) return { diagnostics: uniqueDiagnostics };
@@ -258,6 +261,21 @@ export function resolveExperiment(loaded: LoadedProgram, overrides: readonly Ove
     model: { name, files, datasets: datasetModels, runs: runModels, sweeps: sweepModels, trials, evaluate, review, ...(overrides.length ? { overrides: overrides.map((o) => o.text) } : {}) },
     diagnostics: uniqueDiagnostics,
   };
+}
+
+/** `zip { ... }` is a sweep's; anywhere else a block value is reported (once) and left out. */
+function withoutBlocks(properties: Property[], kind: string, diagnostics: Diagnostic[]): Property[] {
+  return properties.filter((p) => {
+    if (p.value.kind !== 'Block') return true;
+    const where = kind.replace(/Decl$/, '').toLowerCase();
+    diagnostics.push(
+      error('invalid-value', `a block of settings ('${pathText(p.key)} { ... }') is only allowed in a sweep, as zip { ... }`, p.value.range, {
+        expected: `${pathText(p.key)}: value in ${where === 'defaults' ? 'defaults' : `a ${where}`}`,
+        found: describeValue(p.value),
+      }),
+    );
+    return false;
+  });
 }
 
 /** Splits each override's path into the run it is for (none: every run) and the setting path. */
@@ -290,7 +308,7 @@ function scopeOverrides(overrides: readonly Override[], runNames: string[], diag
  */
 function seedAxesOk(s: SweepDecl, runName: string, runDraft: ConfigDraft, diagnostics: Diagnostic[]): boolean {
   let ok = true;
-  for (const p of s.properties) {
+  for (const p of s.properties.flatMap((q) => (q.value.kind === 'Block' ? q.value.properties : [q]))) {
     const text = pathText(p.key);
     if (text === 'seeds' || text === 'seed') {
       diagnostics.push(

@@ -1,5 +1,6 @@
-import type { JsonObject } from '../../core/json.js';
-import { describeValue, pathText, type Argument, type ReviewDecl, type Value } from '../ast/nodes.js';
+import { canonicalJson, type Json, type JsonObject } from '../../core/json.js';
+import { describeValue, pathText, type Argument, type PointRefValue, type ReviewDecl, type Value } from '../ast/nodes.js';
+import { formatJson, toJson } from './to-json.js';
 import { error, warning, type Diagnostic } from '../diagnostics.js';
 import type { Range } from '../source.js';
 import type { ReviewModel, ReviewPlot, SignificanceTest } from '../../contract/model.js';
@@ -11,16 +12,26 @@ const PLOTS = ['curves', 'sweep', 'popularity_groups', 'item_clusters'] as const
 
 /**
  * The review block:
- *   compare: twobp, onebp         runs in the tables (default: all runs, in declaration order)
+ *   compare: twobp, onebp         runs in the tables (default: all runs, in declaration order),
+ *                                 or sweep points: onebp[backprop.beta=0.9]
  *   baseline: twobp               deltas and tests against this run (default: the first compared)
  *   significance: paired_t(correction: holm, alpha: 0.05), wilcoxon     or none
  *   plots: curves, sweep(beta), popularity_groups(10), item_clusters(k: 6, projection: pca)
  */
+/** A sweep point as the review can name it: its run, its values and the trial name its seeds share. */
+export interface NamedPoint {
+  run: string;
+  values: Record<string, Json>;
+  /** `onebp[backprop.beta=0.9]`, or the run's own name when the point equals the run. */
+  name: string;
+}
+
 export function resolveReview(
   decl: ReviewDecl | undefined,
   runNames: readonly string[],
   sweepNames: readonly string[],
   diagnostics: Diagnostic[],
+  points: readonly NamedPoint[] = [],
 ): ReviewModel {
   let compare = [...runNames];
   let baseline: string | undefined;
@@ -35,13 +46,13 @@ export function resolveReview(
     const items = p.value.kind === 'List' && !p.value.bracketed ? p.value.items : p.value.kind === 'List' ? p.value.items : [p.value];
     switch (key) {
       case 'compare': {
-        const names = items.map((v) => runName(v, runNames, diagnostics)).filter((x): x is string => x !== undefined);
+        const names = items.map((v) => runName(v, runNames, diagnostics, points)).filter((x): x is string => x !== undefined);
         compare = names;
         compareWritten = true;
         break;
       }
       case 'baseline':
-        baseline = runName(p.value, runNames, diagnostics);
+        baseline = runName(p.value, runNames, diagnostics, points);
         baselineAt = p.value.range;
         break;
       case 'significance': {
@@ -95,9 +106,10 @@ export function resolveReview(
   return { compare, baseline: baseline ?? compare[0] ?? '', significance: { tests, correction, alpha }, plots };
 }
 
-function runName(v: Value, runNames: readonly string[], diagnostics: Diagnostic[]): string | undefined {
+function runName(v: Value, runNames: readonly string[], diagnostics: Diagnostic[], points: readonly NamedPoint[]): string | undefined {
+  if (v.kind === 'PointRef') return pointName(v, runNames, diagnostics, points);
   if (v.kind !== 'Name') {
-    diagnostics.push(error('invalid-value', 'expected a run name', v.range, { expected: 'a run name', found: describeValue(v) }));
+    diagnostics.push(error('invalid-value', 'expected a run name or a sweep point', v.range, { expected: 'a run name, or a point such as onebp[backprop.beta=0.9]', found: describeValue(v) }));
     return undefined;
   }
   if (!runNames.includes(v.name)) {
@@ -106,6 +118,52 @@ function runName(v: Value, runNames: readonly string[], diagnostics: Diagnostic[
     return undefined;
   }
   return v.name;
+}
+
+/** The point's label as trials are named: `onebp[backprop.beta=0.9,sampler.negatives=5]`. */
+function pointLabel(run: string, values: Record<string, Json>): string {
+  return `${run}[${Object.entries(values).map(([k, x]) => `${k}=${formatJson(x).replace(/\s+/g, '')}`).join(',')}]`;
+}
+
+/**
+ * `onebp[backprop.beta=0.99]` -> the trial name of that point: the values are compared as values
+ * (0.99 and 9.9e-1 are one point; the paths in any order), against every point of every sweep of
+ * the run. A point equal to the run itself is the run's own trial, so it is named as the run.
+ */
+function pointName(v: PointRefValue, runNames: readonly string[], diagnostics: Diagnostic[], points: readonly NamedPoint[]): string | undefined {
+  const run = v.run.name;
+  if (!runNames.includes(run)) {
+    const did = suggest(run, runNames);
+    diagnostics.push(error('unknown-run', `unknown run '${run}'`, v.run.range, { expected: `one of ${runNames.join(', ')}`, found: run, hint: did ? `did you mean '${did}'?` : undefined }));
+    return undefined;
+  }
+  const scratch: Diagnostic[] = [];
+  const written: Record<string, Json> = {};
+  for (const a of v.assignments) {
+    const key = pathText(a.path);
+    if (key in written) {
+      diagnostics.push(error('duplicate-property', `sweep point sets '${key}' twice`, a.path.range, { expected: 'each path once', found: `a second '${key}'` }));
+      return undefined;
+    }
+    written[key] = toJson(a.value, scratch, 'sweep value') ?? describeValue(a.value);
+  }
+  const own = points.filter((p) => p.run === run);
+  const labels = [...new Set(own.map((p) => pointLabel(run, p.values)))];
+  const match = own.find((p) => {
+    const keys = Object.keys(p.values);
+    return keys.length === Object.keys(written).length && keys.every((k) => k in written && canonicalJson(p.values[k]!) === canonicalJson(written[k]!));
+  });
+  if (match) return match.name;
+  const shown = labels.length > 8 ? `${labels.slice(0, 8).join(', ')}, ... (${labels.length} in all)` : labels.join(', ');
+  const did = suggest(describeValue(v).replace(/\s+/g, ''), labels);
+  diagnostics.push(
+    error('unknown-point', labels.length ? `run '${run}' has no sweep point ${describeValue(v)}` : `run '${run}' has no sweep points`, v.range, {
+      expected: labels.length ? `one of ${shown}` : `a sweep of ${run}: sweep s of ${run} { path: [values] }`,
+      found: describeValue(v),
+      hint: did ? `did you mean '${did}'?` : undefined,
+    }),
+  );
+  return undefined;
 }
 
 function positionalOrNamed(args: readonly Argument[], name: string, index: number): Value | undefined {

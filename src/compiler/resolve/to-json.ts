@@ -44,9 +44,11 @@ export function toJson(value: Value, diagnostics: Diagnostic[], what: string): J
       }
       return out;
     }
+    case 'Block':
+    case 'PointRef':
     case 'Call':
       diagnostics.push(
-        error('invalid-value', `${what} takes a plain value, not a call`, value.range, {
+        error('invalid-value', `${what} takes a plain value, not ${value.kind === 'Call' ? 'a call' : value.kind === 'Block' ? 'a block' : 'a sweep point'}`, value.range, {
           expected: 'a number, string, name, list or record',
           found: describeValue(value),
         }),

@@ -2,7 +2,9 @@ import { paramsOf } from '../../contract/steps.js';
 import type { Json } from '../../core/json.js';
 import { jsonFile, npyFile } from '../cache/artifact-store.js';
 import type { UserItems } from '../../core/user-items.js';
-import { computeMetrics } from '../evaluation/metrics.js';
+import { catalogueOf, computeMetrics } from '../evaluation/metrics.js';
+import { evaluatedColumns } from '../../contract/evaluate-schema.js';
+import { isBeyondAccuracyColumn } from '../../contract/training-schema.js';
 import { checkRankingFits } from '../resources/memory-estimate.js';
 import type { Step } from '../executor/step.js';
 import { type Curves, decodeModel, decodeSplit, decodeTables } from './artifact-codecs.js';
@@ -27,8 +29,17 @@ export const evaluateStep: Step = {
     const ranker = await services.ranker();
     const t0 = performance.now();
     const topK = await ranker.topK({ tables, users, exclude, k, similarity });
-    const result = computeMetrics(topK, k, users, split.test, p.metrics, p.cutoffs);
+    const all = computeMetrics(topK, k, users, split.test, p.metrics, p.cutoffs, catalogueOf(split.train));
     const seconds = (performance.now() - t0) / 1000;
+    // The grid of the named metrics and cutoffs, narrowed to the pairs written (`recall@20, ndcg@10`).
+    const wanted = new Set(evaluatedColumns(p));
+    const result = {
+      users: all.users,
+      perUser: Object.fromEntries(Object.entries(all.perUser).filter(([c]) => wanted.has(c))),
+      mean: Object.fromEntries(Object.entries(all.mean).filter(([c]) => wanted.has(c))),
+      corpus: all.corpus.filter((c) => wanted.has(c)),
+    };
+    // per_user.npy holds the per-user metrics; corpus-level ones (coverage, gini) are in `mean` only
     const columns = Object.keys(result.perUser);
     const perUser = new Float64Array(result.users.length * columns.length);
     columns.forEach((c, j) => {
@@ -39,19 +50,20 @@ export const evaluateStep: Step = {
       protocol: p.protocol,
       columns,
       mean: result.mean,
+      ...(result.corpus.length ? { corpus: result.corpus } : {}),
       users: result.users.length,
       keptEpoch: (trainArtifact.meta['keptEpoch'] as number) ?? null,
       selection: (trainArtifact.meta['selection'] as string) ?? null,
       seconds,
       ranker: ranker.name,
     };
-    if (p.protocol === 'paper') meta['paperBest'] = bestOverEpochs(trainArtifact.json<Curves>('curves.json'), columns);
+    if (p.protocol === 'paper') meta['paperBest'] = bestOverEpochs(trainArtifact.json<Curves>('curves.json'), columns.filter((c) => !isBeyondAccuracyColumn(c)));
     return {
       files: {
         'per_user.npy': npyFile(perUser, [result.users.length, columns.length]),
         'users.npy': npyFile(result.users),
         'top_k.npy': npyFile(topK, [users.length, k]),
-        'metrics.json': jsonFile({ mean: result.mean, columns }),
+        'metrics.json': jsonFile({ mean: result.mean, columns, ...(result.corpus.length ? { corpus: result.corpus } : {}) }),
       },
       meta,
     };
@@ -64,7 +76,10 @@ export const evaluateStep: Step = {
   },
 };
 
-/** Per metric, the best test value over evaluated epochs and the epoch it came from. */
+/**
+ * Per accuracy metric, the best test value over evaluated epochs and the epoch it came from.
+ * Beyond-accuracy metrics have no "best" direction: the paper protocol reports them from the kept epoch.
+ */
 function bestOverEpochs(curves: Curves, columns: string[]): Record<string, Json> {
   const out: Record<string, Json> = {};
   for (const c of columns) {

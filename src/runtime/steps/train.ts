@@ -7,7 +7,7 @@ import { jsonFile } from '../cache/artifact-store.js';
 import { UserItems } from '../../core/user-items.js';
 import type { EpochSchedule, Tables, TrainingProblem } from '../engine/engine.js';
 import { checkRankingFits, checkTrainingFits } from '../resources/memory-estimate.js';
-import { computeMetrics } from '../evaluation/metrics.js';
+import { catalogueOf, computeMetrics } from '../evaluation/metrics.js';
 import type { Step } from '../executor/step.js';
 import { type Curves, decodeAdjacency, decodeSplit, encodeModel } from './artifact-codecs.js';
 import { CacheFsError } from '../cache/cache-fs-error.js';
@@ -89,6 +89,7 @@ export const trainStep: Step = {
       const selection = t.early_stop ? `${t.early_stop.metric}@${t.early_stop.k}` : null;
       const k = Math.max(1, ...m.cutoffs);
       const ranker = relevant ? await services.ranker() : null;
+      const catalogue = catalogueOf(split.train);
 
       const curves: Curves = resumed?.curves ?? { epochs: [], monitored: m.split };
       let best = resumed?.best ?? null;
@@ -116,7 +117,7 @@ export const trainStep: Step = {
         if (relevant && ranker && ((epoch + 1) % t.eval_every === 0 || isLast)) {
           const tables = await trainer.embeddings();
           const topK = await ranker.topK({ tables, users: evalUsers, exclude, k, similarity: description.scorer });
-          const metrics = computeMetrics(topK, k, evalUsers, relevant, m.metrics, m.cutoffs);
+          const metrics = computeMetrics(topK, k, evalUsers, relevant, m.metrics, m.cutoffs, catalogue);
           entry.metrics = metrics.mean;
           if (selection) {
             const value = metrics.mean[selection]!;
