@@ -11,30 +11,37 @@ import type { RuntimeOptions } from '../../../src/runtime/executor/services.js';
 
 const ML100K: TrialShape = { trainPairs: 80_000, numUsers: 943, numItems: 1682, dim: 32, negatives: 5 };
 const GIB = 2 ** 30;
+const idle = (cores: number, freeBytes = 8 * GIB) => ({ freeBytes, load1: 0.3, cores });
 
 describe('parallel trials: the choice', () => {
   it('auto runs small trials one per thread, each on one kernel thread', () => {
-    assert.deepEqual(chooseParallelism('auto', 2, 28, ML100K, 8 * GIB), { trials: 2, threadsPerTrial: 1, reason: 'auto: small trials (15.4M pair-dims per epoch <= 100M): one per thread' });
-    const four = chooseParallelism('auto', 4, 3, ML100K, 8 * GIB);
+    assert.deepEqual(chooseParallelism('auto', 2, 28, ML100K, idle(2)), { trials: 2, threadsPerTrial: 1, reason: 'auto: small trials (15.4M pair-dims per epoch <= 100M): one per thread' });
+    const four = chooseParallelism('auto', 4, 3, ML100K, idle(4));
     assert.deepEqual([four.trials, four.threadsPerTrial], [3, 1], 'never more at once than there are trainings');
   });
 
   it('auto keeps one trial on all threads when trials are large, single, or there is one thread', () => {
     // ML-1M-sized: 800k pairs x 64 x 6 = 307M > SMALL_TRIAL_WORK
-    const big = chooseParallelism('auto', 2, 28, { ...ML100K, trainPairs: 800_000, dim: 64 }, 8 * GIB);
+    const big = chooseParallelism('auto', 2, 28, { ...ML100K, trainPairs: 800_000, dim: 64 }, idle(2));
     assert.deepEqual([big.trials, big.threadsPerTrial], [1, 2]);
     assert.match(big.reason, /^auto: trials are large \(307M pair-dims per epoch > 100M\)/);
     assert.equal(80_000 * 32 * 6 <= SMALL_TRIAL_WORK, true);
-    assert.deepEqual(chooseParallelism('auto', 2, 1, ML100K, 8 * GIB), { trials: 1, threadsPerTrial: 2, reason: 'auto: fewer than two trainings' });
-    assert.deepEqual(chooseParallelism('auto', 1, 28, ML100K, 8 * GIB), { trials: 1, threadsPerTrial: 1, reason: 'auto: one thread' });
+    assert.deepEqual(chooseParallelism('auto', 2, 1, ML100K, idle(2)), { trials: 1, threadsPerTrial: 2, reason: 'auto: fewer than two trainings' });
+    assert.deepEqual(chooseParallelism('auto', 1, 28, ML100K, idle(2)), { trials: 1, threadsPerTrial: 1, reason: 'auto: one thread' });
     assert.equal(chooseParallelism('auto', 2, 28, null).trials, 1);
   });
 
   it('auto runs only as many at once as fit in half the free memory', () => {
     const one = trialBytes(ML100K);
     assert.equal(one, (943 + 1682) * 32 * 4 * 6 + 80_000 * 16 + (96 << 20));
-    assert.equal(chooseParallelism('auto', 8, 28, ML100K, 2 * 3 * one + 1).trials, 3);
-    assert.match(chooseParallelism('auto', 8, 28, ML100K, 2 * one).reason, /^auto: two trials do not fit in half the free memory/);
+    assert.equal(chooseParallelism('auto', 8, 28, ML100K, idle(8, 2 * 3 * one + 1)).trials, 3);
+    assert.match(chooseParallelism('auto', 8, 28, ML100K, idle(8, 2 * one)).reason, /^auto: two trials do not fit in half the free memory/);
+  });
+
+  it('auto runs only as many at once as there are idle cores (cores - load average)', () => {
+    assert.deepEqual(chooseParallelism('auto', 2, 28, ML100K, { freeBytes: 8 * GIB, load1: 11.2, cores: 2 }), { trials: 1, threadsPerTrial: 2, reason: 'auto: the machine is busy (load 11.20 on 2 cores): one trial at a time on all threads' });
+    assert.equal(chooseParallelism('auto', 8, 28, ML100K, { freeBytes: 8 * GIB, load1: 5.6, cores: 8 }).trials, 3, '8 cores - 5.6 + this process: about 3 idle');
+    assert.equal(chooseParallelism('auto', 2, 28, ML100K, { freeBytes: 8 * GIB, load1: 1.05, cores: 2 }).trials, 2, 'a quiet 2-core machine: load 1 is this process');
   });
 
   it('a number is taken as given (at most the trainings), threads shared out', () => {
