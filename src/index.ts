@@ -34,6 +34,8 @@ export interface ApiOptions {
   backend?: RuntimeOptions['backend'];
   engine?: RuntimeOptions['engine'];
   threads?: number;
+  /** Trainings at once (default auto: side by side when trials are small; 1: one after another). */
+  parallelTrials?: 'auto' | number;
   /** Never download a dataset. */
   offline?: boolean;
   out?: (text: string) => void;
@@ -51,6 +53,7 @@ function resolved(file: string, o: ApiOptions, write: boolean) {
     dataDirs: dataDirs(o.dataDir, process.env, root.dir),
     allowDownload: o.offline !== true && process.env['EXPC_OFFLINE'] !== '1',
     checkpointSeconds: 30,
+    parallelTrials: o.parallelTrials ?? 'auto',
   };
   return { root, cacheDir, runtime, out: o.out ?? (() => {}), warn: o.warn ?? (() => {}) };
 }

@@ -43,6 +43,7 @@ const RUNTIME_OPTIONS: Options = {
   backend: { type: 'string', arg: 'NAME', choices: BACKENDS, help: 'tfjs backend for what the fused kernels do not cover; webgpu: the WGSL kernels on a WebGPU adapter (auto takes a real GPU when there is one)', default: 'auto' },
   engine: { type: 'string', arg: 'NAME', choices: ENGINES, help: 'training engine: fused WebAssembly kernels or generic tfjs', default: 'auto (fused where supported)' },
   threads: { type: 'string', arg: 'N', help: 'worker threads of the fused kernels (1 to 256)', default: 'the number of CPUs' },
+  'parallel-trials': { type: 'string', arg: 'auto|N', help: 'trainings at once, each with threads/N kernel threads (1: one after another with all threads; auto: side by side when trials are small)', default: 'auto' },
 };
 const SET_OPTION: Options = {
   set: {
@@ -92,7 +93,15 @@ function runtimeOptions(v: Values, root: ProjectRoot | undefined): RuntimeOption
     dataDirs: dataDirs(str(v, 'data-dir'), process.env, root?.dir),
     allowDownload: v['offline'] !== true && process.env['EXPC_OFFLINE'] !== '1',
     checkpointSeconds: checkpointSeconds(),
+    parallelTrials: parallelTrialsOf(v['parallel-trials']),
   };
+}
+
+function parallelTrialsOf(value: unknown): 'auto' | number {
+  if (value === undefined || value === 'auto') return 'auto';
+  const n = Number(value);
+  if (typeof value !== 'string' || !/^\d+$/.test(value) || n < 1 || n > 256) throw new UsageError(`--parallel-trials must be auto or an integer from 1 to 256, got '${String(value)}'`);
+  return n;
 }
 
 /** How often training checkpoints (seconds; 0: never). $EXPC_CHECKPOINT_SECONDS lets tests and slow disks change it. */

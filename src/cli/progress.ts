@@ -109,6 +109,8 @@ const PERIODIC_EPOCH_LINE_MS = 10000;
 export function lineRenderer(write: (line: string) => void, graph?: ExecutionGraph): ProgressRenderer {
   const tracker = graph ? new ProgressTracker(graph) : undefined;
   const lastEpochLine = new Map<string, number>();
+  // Trainings side by side (--parallel-trials) interleave their epoch lines: then each names its training.
+  const running = new Map<string, string>();
   const count = () => (tracker ? `[${tracker.stepsDone}/${tracker.steps}] ` : '');
   const sink: EventSink = (e) => {
     tracker?.update(e);
@@ -116,15 +118,18 @@ export function lineRenderer(write: (line: string) => void, graph?: ExecutionGra
       case 'node-start':
         write(`> ${e.label}`);
         lastEpochLine.set(e.id, performance.now());
+        running.set(e.id, e.label);
         break;
       case 'node-cached':
         write(`${count()}= ${e.label} (cached)`);
         break;
       case 'node-done':
+        running.delete(e.id);
         write(`${count()}+ ${e.label} (${e.seconds.toFixed(1)} s)${e.summary ? `: ${e.summary}` : ''}`);
         if (tracker && e.id.startsWith('train:')) write(`progress: ${tracker.line()}`);
         break;
       case 'node-failed':
+        running.delete(e.id);
         write(`${count()}x ${e.label} failed:\n${indent(e.message)}`);
         break;
       case 'node-skipped':
@@ -134,7 +139,7 @@ export function lineRenderer(write: (line: string) => void, graph?: ExecutionGra
         const now = performance.now();
         const last = lastEpochLine.get(e.id) ?? 0;
         if (e.metric || e.epoch === e.epochs || now - last > PERIODIC_EPOCH_LINE_MS) {
-          write(`  ${epochLine(e)}`);
+          write(`  ${running.size > 1 ? `${running.get(e.id) ?? e.id}: ` : ''}${epochLine(e)}`);
           lastEpochLine.set(e.id, now);
         }
         break;

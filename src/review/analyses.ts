@@ -5,6 +5,7 @@ import type { SplitData } from '../runtime/data/dataset.js';
 import type { UserItems } from '../core/user-items.js';
 import { groupRecall } from './analysis/group-recall.js';
 import { kmeans } from './analysis/kmeans.js';
+import { exactTsneBytes, MAX_PROJECTED_ITEMS, projectionSample } from './analysis/projection-sample.js';
 import { groupSizes, popularityGroups } from './analysis/popularity-groups.js';
 import { typeShares } from './analysis/type-shares.js';
 import { typeStatistics } from './analysis/type-statistics.js';
@@ -260,17 +261,21 @@ export async function itemClustersAnalysis(
   const ids = userIds();
   const Kmax = Ks[Ks.length - 1]!;
 
+  // Beyond MAX_PROJECTED_ITEMS items (Gowalla: 40,981) a seeded sample is projected, the user's
+  // training items always in it, so exact t-SNE stays within 2 x 3,001^2 float64 (144 MB).
+  const sample = projectionSample(s.numItems, trainingItems, ANALYSIS_SEED);
+  const sampled = sample.items.length < s.numItems;
   // The projections of all runs at once (each exact t-SNE is O(n^2) per step): one worker each.
   const projected = await Promise.all(
     clustered.map((c) =>
-      cache.getOrCompute('projection', { method: projection, seed: ANALYSIS_SEED, user: u }, [c.trial.trainKey], async () => {
+      cache.getOrCompute('projection', { method: projection, seed: ANALYSIS_SEED, user: u, ...(sampled ? { sample: MAX_PROJECTED_ITEMS } : {}) }, [c.trial.trainKey], async () => {
         const t = c.trial.tables();
-        const n = t.item.length / t.dim;
-        const data = new Float32Array((n + 1) * t.dim);
-        data.set(t.item);
-        data.set(t.user.subarray(u * t.dim, (u + 1) * t.dim), n * t.dim);
-        const coords = await cache.projections.project({ data, n: n + 1, dim: t.dim, method: projection, seed: ANALYSIS_SEED });
-        return { json: null, arrays: { coords: { data: coords, shape: [n + 1, 2] } } };
+        const m = sample.items.length;
+        const data = new Float32Array((m + 1) * t.dim);
+        sample.items.forEach((item, r) => data.set(t.item.subarray(item * t.dim, (item + 1) * t.dim), r * t.dim));
+        data.set(t.user.subarray(u * t.dim, (u + 1) * t.dim), m * t.dim);
+        const coords = await cache.projections.project({ data, n: m + 1, dim: t.dim, method: projection, seed: ANALYSIS_SEED });
+        return { json: null, arrays: { coords: { data: coords, shape: [m + 1, 2] } } };
       }),
     ),
   );
@@ -305,5 +310,16 @@ export async function itemClustersAnalysis(
     cutoffs: Ks,
     user: { id: u, label: ids?.[u] ?? null, trainingItems, why: chosen.why },
     runs: out,
+    ...(sampled
+      ? {
+          projectionSample: {
+            items: Array.from(sample.items),
+            of: sample.of,
+            seed: sample.seed,
+            kept: sample.kept,
+            rule: `${sample.items.length} of ${sample.of} items projected: the selected user's ${sample.kept} training items and a seeded uniform draw without replacement (seed ${sample.seed}) from the rest; exact t-SNE on ${sample.items.length + 1} points holds ${(exactTsneBytes(sample.items.length + 1) / 1e6).toFixed(0)} MB`,
+          },
+        }
+      : {}),
   };
 }

@@ -330,7 +330,7 @@ function datasetBlocks(doc: ReviewDocument, ds: DatasetSection): Block[] {
     blocks.push({ kind: 'heading', level: 3, text: `Item latent types (OneBP 5.5): k-means, k = ${ic.k}`, id: `types-${ds.name}` });
     blocks.push({
       kind: 'paragraph',
-      text: `Latent types are k-means clusters (k-means++, seed ${ic.seed}) of each compared run's kept item embeddings; the runs' types are not aligned with each other. ${paper ? 'Analyses use the kept epoch\'s embeddings and rankings (not the per-metric best epochs of the paper protocol). ' : ''}Selected user: ${ic.user.id}${ic.user.label !== null ? ` (id ${ic.user.label} in the data)` : ''}, ${ic.user.why}.`,
+      text: `Latent types are k-means clusters (k-means++, seed ${ic.seed}) of each compared run's kept item embeddings; the runs' types are not aligned with each other. ${paper ? 'Analyses use the kept epoch\'s embeddings and rankings (not the per-metric best epochs of the paper protocol). ' : ''}Selected user: ${ic.user.id}${ic.user.label !== null ? ` (id ${ic.user.label} in the data)` : ''}, ${ic.user.why}.${ic.projectionSample ? ` Projection: ${ic.projectionSample.rule}; the types and tables use every item.` : ''}`,
     });
     const Kmax2 = ic.cutoffs[ic.cutoffs.length - 1]!;
     blocks.push({

@@ -244,6 +244,12 @@ export interface ItemClustersSection {
   /** The user marked in the projections, and why that one. */
   user: { id: number; label: string | null; trainingItems: number[]; why: string };
   runs: ItemClustersRun[];
+  /**
+   * Present when the model has more items than a projection shows (analysis/projection-sample.ts):
+   * the projected items (ascending; row r of every run's coords is items[r], the last row the
+   * user), out of how many, the seed, how many were kept for the user, and the rule in words.
+   */
+  projectionSample?: { items: number[]; of: number; seed: number; kept: number; rule: string };
 }
 
 // ---- helpers ---------------------------------------------------------------------------------

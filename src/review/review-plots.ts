@@ -155,15 +155,15 @@ export function datasetFigures(doc: ReviewDocument, ds: DatasetSection): { figur
         });
         for (const r of ic.runs) {
           const mine = new Set(ic.user.trainingItems);
-          const n = r.labels.length;
-          const points: ScatterPoint[] = r.labels.map((type, i) => ({ x: r.coords[i]![0], y: r.coords[i]![1], type, isUserItem: mine.has(i) }));
-          const u = r.coords[n];
+          const shown = ic.projectionSample?.items ?? r.labels.map((_, i) => i);
+          const points: ScatterPoint[] = shown.map((item, row) => ({ x: r.coords[row]![0], y: r.coords[row]![1], type: r.labels[item]!, isUserItem: mine.has(item) }));
+          const u = r.coords[shown.length];
           figures.push({
             id: `${slug(ds.name)}-items-${slug(r.run)}`,
             dataset: ds.name,
             kind: 'item_clusters',
             title: `Item embeddings of ${r.run} (${ic.projection === 'tsne' ? 't-SNE' : 'PCA'})`,
-            caption: `${r.trial}: items coloured by latent type (k-means, k = ${ic.k}); user ${ic.user.label ?? ic.user.id} as a cross and their ${ic.user.trainingItems.length} training items as squares (OneBP Fig. 5).`,
+            caption: `${r.trial}: items coloured by latent type (k-means, k = ${ic.k}); user ${ic.user.label ?? ic.user.id} as a cross and their ${ic.user.trainingItems.length} training items as squares (OneBP Fig. 5).${ic.projectionSample ? ` ${ic.projectionSample.rule}.` : ''}`,
             spec: itemScatter(points, u ? { x: u[0], y: u[1] } : null, { title: `${ds.name}: ${r.run} item embeddings by latent type` }),
           });
         }

@@ -129,6 +129,7 @@ export async function run(o: RunOptions): Promise<RunResult> {
       backend: o.runtime.backend,
       engine: o.runtime.engine,
       threads: o.runtime.threads,
+      parallelTrials: execution.scheduling,
       cacheDir: o.cacheDir,
       dataDirs: o.runtime.dataDirs,
       force: o.force,

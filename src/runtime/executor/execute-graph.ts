@@ -9,6 +9,7 @@ import { CacheFsError } from '../cache/cache-fs-error.js';
 import { KeyLocks } from '../cache/key-lock.js';
 import { DATASET_LOADERS } from '../datasets/loaders.js';
 import type { EventSink } from '../events.js';
+import { localScheduler, type NodeScheduler } from './parallel-trials.js';
 import type { RuntimeServices } from './services.js';
 import { STEPS } from './steps.js';
 
@@ -34,6 +35,8 @@ export interface ExecutionResult {
   artifacts: Map<string, Artifact>;
   /** Set when the cache refused a write (full disk, read-only...): later steps were not started. */
   cacheFailure?: CacheFsError;
+  /** How trainings were scheduled (trials at once, threads of each, why), for the run record. */
+  scheduling: JsonObject;
 }
 
 /**
@@ -68,6 +71,8 @@ export interface ExecuteOptions {
   force?: boolean | ((node: GraphNode) => boolean);
   /** One lock per content key (default: <cache>/locks/), shared by every process using the cache. */
   locks?: KeyLocks;
+  /** When nodes run and where trainings compute (default: services.options.parallelTrials, else one at a time). */
+  scheduler?: NodeScheduler;
 }
 
 /**
@@ -94,7 +99,10 @@ export async function executeGraph(graph: ExecutionGraph, options: ExecuteOption
   const computedNow = new Set<string>();
   const locks = options.locks ?? new KeyLocks(join(store.root, 'locks'));
   let cacheFailure: CacheFsError | undefined;
-  for (const node of graph.nodes) {
+  // The scheduler decides when each node runs (after its inputs) and where a training computes
+  // (parallel-trials.ts); with one trial at a time this is the graph's order.
+  const scheduler = options.scheduler ?? localScheduler(services.options);
+  const runNode = async (node: GraphNode): Promise<void> => {
     const base = { id: node.id, kind: node.kind, label: node.label };
     const sourceFailure = failures.get(node.id);
     if (sourceFailure) {
@@ -102,7 +110,7 @@ export async function executeGraph(graph: ExecutionGraph, options: ExecuteOption
       emit({ type: 'node-failed', id: node.id, label: node.label, message: message.text });
       outcomes.push({ ...base, key: null, status: 'failed', seconds: 0, error: message.text, internal: message.internal });
       status.set(node.id, 'failed');
-      continue;
+      return;
     }
     const badInput = node.inputs.find((i) => status.get(i) === 'failed' || status.get(i) === 'skipped');
     if (badInput || cacheFailure) {
@@ -111,7 +119,7 @@ export async function executeGraph(graph: ExecutionGraph, options: ExecuteOption
       emit({ type: 'node-skipped', id: node.id, label: node.label, because });
       outcomes.push({ ...base, key: keys.get(node.id)?.key ?? null, status: 'skipped', seconds: 0, error: because });
       status.set(node.id, 'skipped');
-      continue;
+      return;
     }
     const key = keys.get(node.id)!.key;
     // --force recomputes each content key once per run: a second node with the same key (a sweep
@@ -132,14 +140,14 @@ export async function executeGraph(graph: ExecutionGraph, options: ExecuteOption
         emit({ type: 'node-cached', id: node.id, label: node.label, key });
         outcomes.push({ ...base, key, status: 'cached', seconds: 0, meta: cached.meta });
         status.set(node.id, 'cached');
-        continue;
+        return;
       }
       emit({ type: 'node-start', id: node.id, label: node.label });
       const t0 = performance.now();
       try {
         const inputs = new Map(node.inputs.map((i) => [i, artifacts.get(i)!]));
         const step = STEPS[node.kind];
-        const content = await step.run({ node, key, inputs, services, store, emit, forced, external: keys.get(node.id)!.details.external });
+        const content = await scheduler.runStep(step, { node, key, inputs, services, store, emit, forced, external: keys.get(node.id)!.details.external });
         const artifact = store.put(key, node.kind, node.id, content, { replace: forced });
         computedNow.add(key);
         const seconds = (performance.now() - t0) / 1000;
@@ -165,8 +173,15 @@ export async function executeGraph(graph: ExecutionGraph, options: ExecuteOption
     } finally {
       lock?.release();
     }
+  };
+  try {
+    await scheduler.runAll(graph, runNode, (id) => artifacts.get(id));
+  } finally {
+    await scheduler.dispose();
   }
-  return { outcomes, keys, artifacts, ...(cacheFailure ? { cacheFailure } : {}) };
+  const order = new Map(graph.nodes.map((n, i) => [n.id, i]));
+  outcomes.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+  return { outcomes, keys, artifacts, scheduling: scheduler.describe(), ...(cacheFailure ? { cacheFailure } : {}) };
 }
 
 /** User mistakes print their message; anything else is a bug and keeps its stack. */

@@ -6,6 +6,7 @@ import type { TrainingEngine } from '../engine/engine.js';
 import { fusedEngine } from '../engine/fused/fused-engine.js';
 import { selectEngine } from '../engine/select-engine.js';
 import { createTfjsEngine } from '../engine/tfjs/tfjs-engine.js';
+import type { ParallelTrialsSetting } from './parallel-trials.js';
 import { jsRanker } from '../evaluation/js-ranker.js';
 import type { Ranker } from '../evaluation/rank.js';
 import { createTfjsRanker } from '../evaluation/tfjs-ranker.js';
@@ -26,6 +27,8 @@ export interface RuntimeOptions {
   allowDownload: boolean;
   /** Write a training checkpoint at most this often (seconds); 0 disables. */
   checkpointSeconds: number;
+  /** Trainings at once (`--parallel-trials`): `auto` decides from the trial size; absent: one at a time. */
+  parallelTrials?: ParallelTrialsSetting;
 }
 
 /**
