@@ -206,7 +206,7 @@ export function queueExecutor(o: QueueExecutorOptions): Executor & { readonly sw
               status.set(n.id, 'skipped');
             } else {
               emit({ type: 'node-failed', id: n.id, label: n.label, message });
-              outcomes.set(n.id, { ...base, status: 'failed', error: `${message} (attempts: ${job.attemptsMade})`, internal: false });
+              outcomes.set(n.id, { ...base, status: 'failed', error: job.attemptsMade > 1 ? `${message} (after ${job.attemptsMade} attempts)` : message, internal: false });
               status.set(n.id, 'failed');
             }
           }
