@@ -425,6 +425,7 @@ COMMANDS['worker'] = {
     concurrency: { type: 'string', arg: 'N', help: 'steps computed at once, each in its own thread', default: '1' },
     name: { type: 'string', arg: 'NAME', help: 'how progress and records name this worker', default: 'HOST:PID' },
     ...CACHE_OPTION,
+    shared: { type: 'boolean', help: 'the cache folder is mounted by several machines (NFS): checks that renames stay within it; locks of other hosts expire by heartbeat' },
     threads: { type: 'string', arg: 'N', help: 'kernel threads per step (1 to 256)', default: 'the number of CPUs / concurrency' },
   },
   positionals: [0, 0],
@@ -438,7 +439,7 @@ COMMANDS['worker'] = {
     // Engine and backend come with each job (the submitter's choice); threads and paths are this machine's.
     const runtime = runtimeOptions({ threads: values['threads'] ?? String(Math.max(1, Math.floor(defaultThreads() / concurrency))) }, root);
     const { worker } = await import('./commands/worker.js');
-    await worker({ queue: url, cacheDir: cacheDirOf(values, root, true), concurrency, runtime, ...(str(values, 'name') ? { name: str(values, 'name')! } : {}), out: io.out });
+    await worker({ queue: url, cacheDir: cacheDirOf(values, root, true), shared: values['shared'] === true, concurrency, runtime, ...(str(values, 'name') ? { name: str(values, 'name')! } : {}), out: io.out });
   },
 };
 

@@ -6,6 +6,7 @@ export interface WorkerCommandOptions {
   queue: string;
   cacheDir: string;
   concurrency: number;
+  shared: boolean;
   runtime: RuntimeOptions;
   name?: string;
   out: (text: string) => void;
@@ -16,7 +17,7 @@ export interface WorkerCommandOptions {
  * first signal finishes the current job(s) and stops; a second hands them back to the queue.
  */
 export async function worker(o: WorkerCommandOptions): Promise<void> {
-  const w = await startWorker({ url: o.queue, cacheDir: o.cacheDir, concurrency: o.concurrency, runtime: o.runtime, lockMs: lockMs(), log: (l) => o.out(`${new Date().toISOString().slice(11, 19)} ${l}`), ...(o.name ? { name: o.name } : {}) });
+  const w = await startWorker({ url: o.queue, cacheDir: o.cacheDir, shared: o.shared, concurrency: o.concurrency, runtime: o.runtime, lockMs: lockMs(), log: (l) => o.out(`${new Date().toISOString().slice(11, 19)} ${l}`), ...(o.name ? { name: o.name } : {}) });
   const onSignal = () => w.stop();
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

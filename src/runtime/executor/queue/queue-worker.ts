@@ -1,8 +1,6 @@
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import { ArtifactStore } from '../../cache/artifact-store.js';
-import { KeyLocks } from '../../cache/key-lock.js';
+import { localStore, sharedStore } from '../../cache/store-location.js';
 import type { RuntimeOptions } from '../services.js';
 import { QUEUE_NAME, queueConnection, type QueuedStep, type StepProgress, type StepReturn, type SweepData } from './queued-step.js';
 import { StepThreadPool, StepUserError, type RunningStep } from './step-thread-pool.js';
@@ -10,6 +8,8 @@ import { StepThreadPool, StepUserError, type RunningStep } from './step-thread-p
 export interface WorkerOptions {
   url: string;
   cacheDir: string;
+  /** The cache folder is mounted by several machines (checked for atomic renames; locks judged by heartbeat). */
+  shared?: boolean;
   /** Jobs at once (each in its own step thread). */
   concurrency: number;
   runtime: RuntimeOptions;
@@ -43,9 +43,10 @@ const POLL_MS = 500;
 export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
   const name = o.name ?? `${hostname()}:${process.pid}`;
   const connection = queueConnection(o.url);
-  const store = new ArtifactStore(o.cacheDir, (m) => o.log(`warning: ${m}`));
+  const location = o.shared ? sharedStore(o.cacheDir) : localStore(o.cacheDir);
+  const store = location.open((m) => o.log(`warning: ${m}`));
   store.checkRoot();
-  const locks = new KeyLocks(join(o.cacheDir, 'locks'));
+  const locks = location.locks();
   const pool = new StepThreadPool(o.runtime, o.cacheDir);
   const queue = new Queue(QUEUE_NAME, { connection });
   const running = new Map<string, { step: RunningStep; job: Job; token: string }>();
@@ -140,7 +141,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
     await queue.close().catch(() => {});
     resolveClosed();
   };
-  o.log(`expc worker ${name}: queue ${o.url}, store ${o.cacheDir}, ${o.concurrency} job(s) at once, ${o.runtime.threads} kernel thread(s) each`);
+  o.log(`expc worker ${name}: queue ${o.url}, ${location.kind} store ${o.cacheDir}, ${o.concurrency} job(s) at once, ${o.runtime.threads} kernel thread(s) each`);
   return {
     name,
     closed,
