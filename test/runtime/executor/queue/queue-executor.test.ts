@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ArtifactStore } from '../../../../src/runtime/cache/artifact-store.js';
 import { readRunRecords } from '../../../../src/runtime/record/run-record.js';
+import { spawn } from 'node:child_process';
 import { contentsOf, runExpc, startRun, startWorkerProcess, type WorkerProcess } from '../../../helpers/cli-process.js';
 import { redisServerPath, startRedis, type TestRedis } from '../../../helpers/redis-server.js';
 
@@ -22,6 +23,13 @@ const LONG = `experiment qlong
 dataset syn = synthetic(users: 400, items: 150, per_user: 15, seed: 9)
 defaults { encoder: mf(dim: 16) training: (epochs: 60, batch: 32, eval_every: 10) }
 run a { }
+`;
+
+const TWO = `experiment qtwo
+dataset syn = synthetic(users: 400, items: 150, per_user: 15, seed: 9)
+defaults { encoder: mf(dim: 16) training: (epochs: 60, batch: 32, eval_every: 10) }
+run a { }
+sweep a { sampler.negatives: [2] }
 `;
 
 const FEW = `experiment qfew
@@ -168,6 +176,72 @@ describe('queue executor (BullMQ on a private redis-server)', function () {
     assert.deepEqual(contentsOf(shared), contentsOf(reference));
     // Both workers are still alive and took jobs after the restart.
     for (const w of ws) assert.equal(w.exitCode, null, w.log());
+  });
+
+  it('a worker stops after its job on SIGTERM, and hands the job back on a second SIGTERM (resumed elsewhere at once)', async () => {
+    const exp = file('two.exp', TWO);
+    const env = { EXPC_CHECKPOINT_SECONDS: '0.000001' }; // the default 30 s job lock: a resume within it is a hand-back, not a stall
+    const reference = join(dir, 'two-local');
+    assert.equal((await startRun(exp, reference, env).done).code, 0);
+    const shared = join(dir, 'two-shared');
+    const submit = runExpc(['run', exp, '--queue', redis.url, '--cache-dir', shared, '--plain', '--threads', '1'], env);
+    const [w1] = (await start(1, shared, env)) as [WorkerProcess];
+    const first = await w1.waitFor(/train .*started/);
+    w1.kill('SIGTERM');
+    assert.equal((await w1.done).code, 0, w1.log());
+    const after = w1.log().slice(w1.log().indexOf('stopping'));
+    const tag = /(train .*\(\w{12}\)): started/.exec(first)![1]!;
+    assert.ok(after.includes(`${tag}: done in`), `finished its job before stopping:\n${w1.log()}`);
+    assert.doesNotMatch(after, /started/, 'took no new job once told to stop');
+
+    const [w2] = (await start(1, shared, env)) as [WorkerProcess];
+    await w2.waitFor(/train .*started/);
+    const ckpts = join(shared, 'checkpoints');
+    for (let i = 0; i < 400 && !(existsSync(ckpts) && readdirSync(ckpts).some((f) => f.endsWith('.ckpt'))); i++) await new Promise((r) => setTimeout(r, 25));
+    w2.kill('SIGTERM');
+    await w2.waitFor(/stopping after the current job/);
+    w2.kill('SIGTERM');
+    await w2.waitFor(/handing 1 job\(s\) back/);
+    assert.equal((await w2.done).code, 0, w2.log());
+    const t0 = Date.now();
+    const [w3] = (await start(1, shared, env)) as [WorkerProcess];
+    await w3.waitFor(/resuming from the checkpoint after epoch \d+/, 20000);
+    assert.ok(Date.now() - t0 < 20000);
+    const r = await submit;
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.deepEqual(contentsOf(shared), contentsOf(reference));
+  });
+
+  it('Ctrl-C in the submitting run cancels its queued steps; with --detach they keep running', async () => {
+    const exp = file('long.exp', LONG);
+    const shared = join(dir, 'cancel');
+    const [w] = (await start(1, shared)) as [WorkerProcess];
+    const submitter = (extra: string[]) => {
+      const c = spawn(process.execPath, [join(process.cwd(), 'bin/expc.js'), 'run', exp, '--queue', redis.url, '--cache-dir', shared, '--plain', '--threads', '1', ...extra], { env: { ...process.env, EXPC_DATA_DIR: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let text = '';
+      c.stdout!.on('data', (d) => (text += d));
+      c.stderr!.on('data', (d) => (text += d));
+      return { c, text: () => text, done: new Promise<number | null>((res) => c.on('close', (code) => res(code))) };
+    };
+    const trainKey = () => /train a on syn \((\w{12})\)/.exec(w.log())![1]!;
+    const inStore = () => new ArtifactStore(shared).listKeys().some((k) => k.startsWith(trainKey()));
+
+    const attached = submitter([]);
+    await w.waitFor(/train a on syn .*started/);
+    attached.c.kill('SIGINT');
+    assert.equal(await attached.done, 130, attached.text());
+    assert.match(attached.text(), /cancelled sweep \S+ \(1 job\(s\) removed or stopped\)/);
+    await w.waitFor(/train a on syn .*failed: cancelled/, 10000);
+    assert.equal(inStore(), false, 'the cancelled training stored nothing');
+
+    const offset = w.log().length;
+    const detached = submitter(['--detach']);
+    for (let i = 0; i < 2000 && !/train a on syn .*started/.test(w.log().slice(offset)); i++) await new Promise((r) => setTimeout(r, 10));
+    detached.c.kill('SIGINT');
+    assert.equal(await detached.done, 130, detached.text());
+    assert.match(detached.text(), /the queued steps keep running on the workers: `expc queue status \S+/);
+    await w.waitFor(/evaluate a on syn .*done in/, 60000);
+    assert.equal(inStore(), true, 'the detached sweep finished on the worker');
   });
 
   it('queue status lists the sweeps; a bad --queue URL is a usage error naming the flag', async () => {
