@@ -449,7 +449,8 @@ COMMANDS['queue'] = {
   options: { ...QUEUE_OPTION, ...JSON_OPTION },
   positionals: [1, 2],
   async run({ values, positionals }, io) {
-    const action = oneOf('action', positionals[0], ['status', 'cancel'] as const, 'status');
+    const action = positionals[0];
+    if (action !== 'status' && action !== 'cancel') throw new UsageError(`expc queue: expected status or cancel, got '${action}'`, `usage: ${COMMANDS['queue']!.usage}`);
     const url = str(values, 'queue') ?? (process.env['EXPC_QUEUE'] || undefined);
     if (!url) throw new UsageError(`expc queue ${action} needs --queue redis://HOST:PORT (or $EXPC_QUEUE)`, `usage: ${COMMANDS['queue']!.usage}`);
     if (action === 'cancel' && !positionals[1]) throw new UsageError('expc queue cancel needs the SWEEP id (expc queue status lists them)', `usage: ${COMMANDS['queue']!.usage}`);

@@ -149,9 +149,9 @@ export function queueExecutor(o: QueueExecutorOptions): Executor & { readonly sw
           p.worker = pr.worker;
           emit({ type: 'log', level: 'info', id: p.nodes[0]!.id, message: `${label(p)}: on worker ${pr.worker}` });
         }
-        for (const n of p.nodes) emit({ type: 'epoch', id: n.id, epoch: pr.epoch, epochs: pr.epochs, loss: pr.loss, seconds: 0, ...(pr.metric ? { metric: { ...pr.metric, best: pr.metric.value, bestEpoch: pr.epoch } } : {}) });
+        for (const n of p.nodes) emit({ type: 'epoch', id: n.id, epoch: pr.epoch, epochs: pr.epochs, loss: pr.loss, seconds: pr.seconds ?? 0, ...(pr.metric ? { metric: { ...pr.metric } } : {}) });
       });
-      let rootId = await submit([...pending.values()]);
+      await submit([...pending.values()]);
       emit({ type: 'log', level: 'info', message: `queued ${pending.size} step(s) on ${o.url} as sweep ${sweep}; ${o.detach ? 'Ctrl-C leaves them running' : 'Ctrl-C cancels them'} (expc queue status|cancel ${sweep})` });
       interrupt = async () => {
         if (o.detach) return `the queued steps keep running on the workers: \`expc queue status ${sweep} --queue ${o.url}\`, or \`expc queue cancel ${sweep}\``;
@@ -163,10 +163,13 @@ export function queueExecutor(o: QueueExecutorOptions): Executor & { readonly sw
         while ([...pending.values()].some((p) => !p.done)) {
           await new Promise((r) => setTimeout(r, pollMs));
           const lost: Pending[] = [];
-          for (const p of pending.values()) {
+          // One round trip for all of them (ioredis pipelines concurrent commands), not one per step.
+          const open = [...pending.values()].filter((p) => !p.done);
+          const jobs = await Promise.all(open.map((p) => queue.getJob(p.jobId)));
+          redisDown = '';
+          for (const [i, p] of open.entries()) {
             if (p.done) continue;
-            const job = await queue.getJob(p.jobId);
-            redisDown = '';
+            const job = jobs[i];
             if (job && !p.startedOn && job.processedOn) {
               p.startedOn = new Date(job.processedOn).toISOString();
               for (const n of p.nodes) emit({ type: 'node-start', id: n.id, label: n.label });
@@ -180,14 +183,13 @@ export function queueExecutor(o: QueueExecutorOptions): Executor & { readonly sw
           const live = lost.filter((p) => !p.done);
           if (live.length) {
             emit({ type: 'log', level: 'warn', message: `the queue lost ${live.length} job(s) of sweep ${sweep} (Redis restarted?); submitting them again` });
-            rootId = await submit(live);
+            await submit(live);
           }
         }
       } finally {
         interrupt = undefined;
         await Promise.allSettled([events.close(), flows.close(), queue.close()]);
       }
-      void rootId;
       return finish();
 
       function settle(p: Pending, job: Job | undefined, g: ExecutionGraph): void {

@@ -85,7 +85,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
       };
       const run = pool.run(step, (e) => {
         if (e.type === 'epoch') {
-          last = { worker: name, epoch: e.epoch, epochs: e.epochs, loss: e.loss, ...(e.metric ? { metric: { name: e.metric.name, value: e.metric.value } } : {}) };
+          last = { worker: name, epoch: e.epoch, epochs: e.epochs, loss: e.loss, seconds: e.seconds, ...(e.metric ? { metric: { ...e.metric } } : {}) };
           send(e.epoch === e.epochs);
         } else if (e.type === 'log') o.log(`${tag}: ${e.message}`);
       });

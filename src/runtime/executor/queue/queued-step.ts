@@ -46,7 +46,9 @@ export interface StepProgress {
   epoch: number;
   epochs: number;
   loss: number;
-  metric?: { name: string; value: number };
+  /** Seconds of this epoch. */
+  seconds: number;
+  metric?: { name: string; value: number; best: number; bestEpoch: number };
 }
 
 /** A finished job's return value. */
