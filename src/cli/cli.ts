@@ -60,6 +60,32 @@ const OUTPUT_OPTIONS: Options = {
 };
 const JSON_OPTION: Options = { json: { type: 'boolean', help: 'print the result as JSON' } };
 
+const QUEUE_OPTION: Options = { queue: { type: 'string', arg: 'URL', help: 'the BullMQ queue: redis://HOST:PORT' } };
+const QUEUE_RUN_OPTIONS: Options = {
+  queue: { type: 'string', arg: 'URL', help: 'run train and evaluate steps on `expc worker` processes through this Redis (redis://HOST:PORT); the workers must share the --cache-dir' },
+  detach: { type: 'boolean', help: 'with --queue: Ctrl-C leaves the queued steps running (default: Ctrl-C cancels them)' },
+};
+
+/** `--queue URL`: the queue executor (loaded only then: bullmq is not needed for local runs). */
+async function executorOf(v: Values): Promise<{ executor?: import('../runtime/executor/executor.js').Executor }> {
+  const url = str(v, 'queue');
+  if (url === undefined) {
+    if (v['detach']) throw new UsageError('--detach needs --queue URL');
+    return {};
+  }
+  const { queueExecutor } = await import('../runtime/executor/queue/queue-executor.js');
+  const { queueConnection } = await import('../runtime/executor/queue/queued-step.js');
+  queueConnection(url); // a bad URL is a usage error before anything is compiled
+  return { executor: queueExecutor({ url, detach: v['detach'] === true }) };
+}
+
+function positiveInt(flag: string, value: string | undefined, dflt: number): number {
+  if (value === undefined) return dflt;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`--${flag} must be an integer from 1 to 256, got '${value}'`);
+  return n;
+}
+
 export interface Command {
   summary: string;
   usage: string;
@@ -148,6 +174,7 @@ export const COMMANDS: Record<string, Command> = {
       ...SET_OPTION,
       only: { type: 'string', arg: 'RUN,...', help: 'run only these runs (and what they need)', default: 'every run' },
       force: { type: 'boolean', help: 'recompute cached steps too' },
+      ...QUEUE_RUN_OPTIONS,
       ...RUNTIME_OPTIONS,
       ...OUTPUT_OPTIONS,
       ...JSON_OPTION,
@@ -163,6 +190,7 @@ export const COMMANDS: Record<string, Command> = {
         cacheDir: cacheDirOf(values, root, false),
         root,
         runtime: runtimeOptions(values, root),
+        ...(await executorOf(values)),
         force: values['force'] === true,
         only,
         overrides: list(values, 'set'),
@@ -395,6 +423,48 @@ export const COMMANDS: Record<string, Command> = {
       const { components } = await import('./commands/components.js');
       await components({ slot: positionals[0], json: values['json'] === true, out: io.out });
     },
+  },
+};
+
+COMMANDS['worker'] = {
+  summary: 'compute the train/evaluate steps that `expc run --queue` puts on a BullMQ queue (until SIGINT/SIGTERM)',
+  usage: 'expc worker --queue redis://HOST:PORT [--concurrency N] [--cache-dir DIR]',
+  options: {
+    ...QUEUE_OPTION,
+    concurrency: { type: 'string', arg: 'N', help: 'steps computed at once, each in its own thread', default: '1' },
+    name: { type: 'string', arg: 'NAME', help: 'how progress and records name this worker', default: 'HOST:PID' },
+    ...CACHE_OPTION,
+    shared: { type: 'boolean', help: 'the cache folder is mounted by several machines (NFS): checks that renames stay within it; locks of other hosts expire by heartbeat' },
+    threads: { type: 'string', arg: 'N', help: 'kernel threads per step (1 to 256)', default: 'the number of CPUs / concurrency' },
+  },
+  positionals: [0, 0],
+  async run({ values }, io) {
+    const url = str(values, 'queue');
+    if (!url) throw new UsageError('expc worker needs --queue redis://HOST:PORT', `usage: ${COMMANDS['worker']!.usage}`);
+    const { queueConnection } = await import('../runtime/executor/queue/queued-step.js');
+    queueConnection(url);
+    const concurrency = positiveInt('concurrency', str(values, 'concurrency'), 1);
+    const root = rootFor(undefined);
+    // Engine and backend come with each job (the submitter's choice); threads and paths are this machine's.
+    const runtime = runtimeOptions({ threads: values['threads'] ?? String(Math.max(1, Math.floor(defaultThreads() / concurrency))) }, root);
+    const { worker } = await import('./commands/worker.js');
+    await worker({ queue: url, cacheDir: cacheDirOf(values, root, true), shared: values['shared'] === true, concurrency, runtime, ...(str(values, 'name') ? { name: str(values, 'name')! } : {}), out: io.out });
+  },
+};
+
+COMMANDS['queue'] = {
+  summary: 'the sweeps on a BullMQ queue: status (per state, running trials with worker and epoch) or cancel',
+  usage: 'expc queue status [SWEEP] --queue URL [--json]\n       expc queue cancel SWEEP --queue URL',
+  options: { ...QUEUE_OPTION, ...JSON_OPTION },
+  positionals: [1, 2],
+  async run({ values, positionals }, io) {
+    const action = positionals[0];
+    if (action !== 'status' && action !== 'cancel') throw new UsageError(`expc queue: expected status or cancel, got '${action}'`, `usage: ${COMMANDS['queue']!.usage}`);
+    const url = str(values, 'queue') ?? (process.env['EXPC_QUEUE'] || undefined);
+    if (!url) throw new UsageError(`expc queue ${action} needs --queue redis://HOST:PORT (or $EXPC_QUEUE)`, `usage: ${COMMANDS['queue']!.usage}`);
+    if (action === 'cancel' && !positionals[1]) throw new UsageError('expc queue cancel needs the SWEEP id (expc queue status lists them)', `usage: ${COMMANDS['queue']!.usage}`);
+    const { queueCommand } = await import('./commands/queue.js');
+    await queueCommand({ action, queue: url, ...(positionals[1] ? { sweep: positionals[1] } : {}), json: values['json'] === true, out: io.out });
   },
 };
 

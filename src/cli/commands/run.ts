@@ -3,7 +3,8 @@ import { UserError } from '../../core/errors.js';
 import { CacheFsError } from '../../runtime/cache/cache-fs-error.js';
 import type { Json } from '../../core/json.js';
 import { ArtifactStore } from '../../runtime/cache/artifact-store.js';
-import { executeGraph, type ExecutionResult, type NodeOutcome } from '../../runtime/executor/execute-graph.js';
+import type { ExecutionResult, NodeOutcome } from '../../runtime/executor/execute-graph.js';
+import { localExecutor, type Executor } from '../../runtime/executor/executor.js';
 import { readKeyIndex, writeKeyIndex } from '../../runtime/executor/index-file.js';
 import { RuntimeServices, type RuntimeOptions } from '../../runtime/executor/services.js';
 import { environmentFacts, gitFacts } from '../../runtime/record/environment.js';
@@ -26,6 +27,8 @@ export interface RunOptions {
   /** Only errors and the final line (`--quiet`). */
   quiet?: boolean;
   runtime: RuntimeOptions;
+  /** Where the steps run (default: this process; `--queue`: BullMQ workers). */
+  executor?: Executor;
   /** Recompute even cached steps. */
   force: boolean;
   /** Only these runs (and what they need). */
@@ -81,15 +84,22 @@ export async function run(o: RunOptions): Promise<RunResult> {
   // steps are in the store and a training in progress has its checkpoint. Exiting directly rather
   // than re-raising the signal: a listener a dependency may have added would swallow a re-raise.
   const tracker = renderer.tracker;
+  const executor = o.executor ?? localExecutor;
   const onInterrupt = () => {
     const text = `\n${tracker ? tracker.interruptedMessage(o.file) : `interrupted: finished steps are cached. Run \`expc run ${o.file}\` again to continue.`}`;
     o.warn(text); // the CLI's warn writes synchronously, so process.exit cannot drop it
-    process.exit(130);
+    if (!executor.interrupt) process.exit(130);
+    // Queued work outlives this process: cancel it or leave it running (--detach), then exit.
+    const late = new Promise<string>((r) => setTimeout(() => r('the queue did not answer within 5 s; `expc queue cancel` can cancel later'), 5000).unref());
+    void Promise.race([executor.interrupt().catch((e: Error) => `could not reach the queue: ${e.message}`), late]).then((line) => {
+      o.warn(line);
+      process.exit(130);
+    });
   };
   process.once('SIGINT', onInterrupt);
   let execution: ExecutionResult;
   try {
-    execution = await executeGraph(graph, { store, services, emit: renderer.sink, force: o.force });
+    execution = await executor.execute(graph, { store, services, emit: renderer.sink, force: o.force });
     await renderer.done();
   } finally {
     process.removeListener('SIGINT', onInterrupt);
@@ -135,6 +145,7 @@ export async function run(o: RunOptions): Promise<RunResult> {
       force: o.force,
       only: (o.only ?? null) as Json,
       overrides: o.overrides ?? [],
+      ...executor.describe(),
     },
     model,
     nodes: execution.outcomes,
