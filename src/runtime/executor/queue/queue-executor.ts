@@ -237,7 +237,7 @@ export function queueExecutor(o: QueueExecutorOptions): Executor & { readonly sw
 
       function finish(): ExecutionResult {
         const ordered = graph.nodes.map((n) => outcomes.get(n.id)).filter((x): x is NodeOutcome => x !== undefined);
-        return { outcomes: ordered, keys, artifacts, ...(local.cacheFailure ? { cacheFailure: local.cacheFailure } : {}) };
+        return { outcomes: ordered, keys, artifacts, scheduling: { setting: 'queue', reason: 'train and evaluate steps ran as BullMQ jobs on the workers' }, ...(local.cacheFailure ? { cacheFailure: local.cacheFailure } : {}) };
       }
     },
   };

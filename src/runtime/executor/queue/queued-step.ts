@@ -26,7 +26,7 @@ export interface QueuedStep {
   inputKeys: string[];
   /** The submitter's choices that select the code path (the engine decides the arithmetic). */
   engine: EngineChoice;
-  backend: BackendName | 'auto';
+  backend: BackendName | 'auto' | 'webgpu';
   force: boolean;
 }
 
