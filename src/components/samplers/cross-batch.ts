@@ -76,29 +76,27 @@ export class EmbeddingBank {
     return (this.head + j) % this.capacity;
   }
 
-  /** [capacity, dim, size, head, ids..., -log q..., vectors...]. */
+  /** [capacity, dim, size, head, extra..., ids..., vectors...]; the -log q terms are recomputed from the ids on load (exact). */
   save(extra: number[]): Float32Array {
-    const out = new Float32Array(4 + extra.length + 2 * this.capacity + this.capacity * this.dim);
+    const out = new Float32Array(4 + extra.length + this.capacity + this.capacity * this.dim);
     out.set([this.capacity, this.dim, this.size, this.head, ...extra]);
-    let o = 4 + extra.length;
-    out.set(this.ids, o);
-    out.set(this.minusLogQ, (o += this.capacity));
-    out.set(this.vectors, o + this.capacity);
+    out.set(this.ids, 4 + extra.length);
+    out.set(this.vectors, 4 + extra.length + this.capacity);
     return out;
   }
 
-  load(s: Float32Array, extras: number): number[] {
+  load(s: Float32Array, extras: number, minusLogQ: Float64Array): number[] {
     const [capacity, dim, size, head] = [s[0]!, s[1]!, s[2]!, s[3]!];
-    if (capacity !== this.capacity || s.length !== 4 + extras + 2 * capacity + capacity * dim || size > capacity || head >= Math.max(capacity, 1))
+    if (capacity !== this.capacity || s.length !== 4 + extras + capacity + capacity * dim || size > capacity || head >= Math.max(capacity, 1))
       throw new InternalError(`cross_batch: a saved bank of ${s.length} values does not fit memory ${this.capacity}`);
     this.dim = dim;
     this.size = size;
     this.head = head;
-    let o = 4 + extras;
+    const o = 4 + extras;
     this.ids = Int32Array.from(s.subarray(o, o + capacity));
-    this.minusLogQ = Float64Array.from(s.subarray((o += capacity), o + capacity));
+    this.minusLogQ = Float64Array.from(this.ids, (i) => minusLogQ[i] ?? 0);
     this.vectors = Float64Array.from(s.subarray(o + capacity));
-    return Array.from(s.subarray(4, 4 + extras));
+    return Array.from(s.subarray(4, o));
   }
 }
 
@@ -189,7 +187,7 @@ export const crossBatch = defineComponent<CrossBatchParams, SamplerBehaviour>({
       },
       state: {
         save: () => bank.save([steps]),
-        load: (s) => void ([steps] = bank.load(s, 1) as [number]),
+        load: (s) => void ([steps] = bank.load(s, 1, minusLogQ) as [number]),
       },
     };
   },
