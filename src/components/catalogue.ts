@@ -29,6 +29,7 @@ import { l2 } from './regularizers/l2.js';
 import { crossBatch } from './samplers/cross-batch.js';
 import { dynamicDissimilar } from './samplers/dynamic-dissimilar.js';
 import { hard } from './samplers/hard.js';
+import { hars } from './samplers/hars.js';
 import { inBatch } from './samplers/in-batch.js';
 import { mixed } from './samplers/mixed.js';
 import { popularity } from './samplers/popularity.js';
@@ -40,7 +41,7 @@ export { RUN_SLOTS, type RunSlot } from '../contract/component.js';
 
 /** The training components of each slot: what bindModel and the engines' tables range over. */
 export const ENCODERS: readonly TrainingComponent<EncoderBehaviour>[] = [mf, lightgcn];
-export const SAMPLERS: readonly TrainingComponent<SamplerBehaviour>[] = [uniform, popularity, inBatch, hard, crossBatch, mixed, dynamicDissimilar];
+export const SAMPLERS: readonly TrainingComponent<SamplerBehaviour>[] = [uniform, popularity, inBatch, hard, hars, crossBatch, mixed, dynamicDissimilar];
 export const LOSSES: readonly TrainingComponent<LossBehaviour>[] = [infonce, bpr, bce, ccl, dnsContrastive];
 export const BACKPROPS: readonly TrainingComponent<BackpropBehaviour>[] = [both, onebp, userOnly];
 export const OPTIMIZERS: readonly TrainingComponent<OptimizerBehaviour>[] = [adam, sgd];

@@ -36,12 +36,12 @@ export const COMPATIBILITY_RULES: readonly Rule[] = [
         }
       : null,
   (c) =>
-    c.sampler.name === 'hard' && num(c.sampler.params['negatives']) > num(c.sampler.params['candidates'])
+    (c.sampler.name === 'hard' || c.sampler.name === 'hars') && num(c.sampler.params['negatives']) > num(c.sampler.params['candidates'])
       ? {
           rule: 'hard-negatives-above-candidates',
           severity: 'error',
           slot: 'sampler',
-          message: `hard keeps the best ${c.sampler.params['negatives']} of ${c.sampler.params['candidates']} candidates: negatives must be at most candidates`,
+          message: `${c.sampler.name} keeps the best ${c.sampler.params['negatives']} of ${c.sampler.params['candidates']} candidates: negatives must be at most candidates`,
           expected: `negatives <= candidates (${c.sampler.params['candidates']})`,
           found: `negatives: ${c.sampler.params['negatives']}`,
         }

@@ -137,8 +137,14 @@ export interface EncoderBehaviour {
 
 // ---- samplers ----
 
+/**
+ * How a model-aware sampler ranks candidates: 'similarity' is the loss's score function (dot or
+ * cosine); 'euclidean' is the negated squared distance -|u - v|^2, so that higher is closer too.
+ */
+export type CandidateMeasure = 'similarity' | 'euclidean';
+
 /** Scores the engine computes for a model-aware sampler: rows x perRow candidates of the given users. */
-export type CandidateScorer = (users: Int32Array, items: Int32Array, rows: number, perRow: number) => Float64Array;
+export type CandidateScorer = (users: Int32Array, items: Int32Array, rows: number, perRow: number, measure?: CandidateMeasure) => Float64Array;
 
 /** Embedding rows (count x dim, float64) of users or items under the model before this step, for samplers that bank or compare embeddings. */
 export type EmbeddingReader = (which: 'user' | 'item', ids: Int32Array, count: number) => Float64Array;

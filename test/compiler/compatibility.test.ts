@@ -81,6 +81,13 @@ describe('compile: the compatibility table of the catalogue', () => {
     assert.deepEqual(errorsOf(dangling).map(brief), ["invalid-value@5:9 'regularizer.weight' is set, but no regularizer is chosen"]);
   });
 
+  it('hard-negatives-above-candidates covers hars (the same candidate ranking) too', () => {
+    const bad = compileFiles({ 'x.exp': BASE + 'run b { sampler: hars(candidates: 4, negatives: 5) }\n' });
+    assert.deepEqual(bad.diagnostics.filter((d) => d.code === 'incompatible-components').map(brief), ['incompatible-components@5:18 hars keeps the best 5 of 4 candidates: negatives must be at most candidates']);
+    const good = compileFiles({ 'x.exp': BASE + 'run b { sampler: hars(candidates: 4, negatives: 4) }\n' });
+    assert.deepEqual(errorsOf(good), []);
+  });
+
   it('a run without a regularizer keeps the content key it had before the slot existed', () => {
     const r = compileFiles({ 'x.exp': BASE });
     const train = r.graph!.nodes.find((n) => n.kind === 'train')!;

@@ -103,7 +103,7 @@ export function accumulateScoreGradients(E: RowTables, batch: Batch, similarity:
 }
 
 /** Scores of explicit (user, item) pairs, perRow items per row: what model-aware samplers ask for. */
-export function pairScores(E: RowTables, users: Int32Array, items: Int32Array, rows: number, perRow: number, similarity: Similarity): Float64Array {
+export function pairScores(E: RowTables, users: Int32Array, items: Int32Array, rows: number, perRow: number, similarity: Similarity | 'euclidean'): Float64Array {
   const { dim: d, stride } = E;
   const out = new Float64Array(rows * perRow);
   for (let r = 0; r < rows; r++) {
@@ -111,9 +111,17 @@ export function pairScores(E: RowTables, users: Int32Array, items: Int32Array, r
     const nu = similarity === 'cosine' ? norm(E.user, u, d) : 1;
     for (let c = 0; c < perRow; c++) {
       const v = items[r * perRow + c]! * stride;
-      let dot = 0;
-      for (let j = 0; j < d; j++) dot += E.user[u + j]! * E.item[v + j]!;
-      out[r * perRow + c] = similarity === 'cosine' ? dot / (nu * norm(E.item, v, d)) : dot;
+      let s = 0;
+      if (similarity === 'euclidean') {
+        for (let j = 0; j < d; j++) {
+          const diff = E.user[u + j]! - E.item[v + j]!;
+          s -= diff * diff;
+        }
+      } else {
+        for (let j = 0; j < d; j++) s += E.user[u + j]! * E.item[v + j]!;
+        if (similarity === 'cosine') s /= nu * norm(E.item, v, d);
+      }
+      out[r * perRow + c] = s;
     }
   }
   return out;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { bindModel } from '../../../src/components/catalogue.js';
 import { hard } from '../../../src/components/samplers/hard.js';
+import { hars } from '../../../src/components/samplers/hars.js';
 import { inBatch } from '../../../src/components/samplers/in-batch.js';
 import { itemCounts, popularity, popularityWeights } from '../../../src/components/samplers/popularity.js';
 import { drawUniformNegatives, negativesStream } from '../../../src/components/samplers/uniform.js';
@@ -95,6 +96,27 @@ describe('samplers', () => {
       drawUniformNegatives(cand, 0, 4, buf.users[b]!, b, 3, negativesStream(0), 6, null);
       const best = Array.from(cand).sort((x, y) => y - x);
       assert.deepEqual([buf.neg[2 * b], buf.neg[2 * b + 1]], best.slice(0, 2), `row ${b}: candidates ${Array.from(cand)}`);
+    }
+  });
+
+  it('hars: asks the engine for the euclidean measure and keeps the nearest candidates, nearest first', () => {
+    const data = skewed();
+    const sampler = hars.bind({ candidates: 4, negatives: 2, exclude_positives: false });
+    const buf = allocBatch(4, sampler);
+    const measures: (string | undefined)[] = [];
+    // -|u - v|^2 with one-dimensional embeddings u = 2.5 for every user, v = item id: nearest = ids closest to 2.5
+    const score = (_users: Int32Array, items: Int32Array, rows: number, perRow: number, measure?: string) => {
+      measures.push(measure);
+      return Float64Array.from({ length: rows * perRow }, (_, q) => -((2.5 - items[q]!) ** 2));
+    };
+    fillBatch(data, { batch: 4, seed: 3 }, sampler, epochOrder(data.pairUsers.length, 3, 0, false), 0, 0, buf, score);
+    assert.deepEqual(measures, ['euclidean']);
+    for (let b = 0; b < 4; b++) {
+      const cand = new Int32Array(4);
+      drawUniformNegatives(cand, 0, 4, buf.users[b]!, b, 3, negativesStream(0), 6, null);
+      // stable: of two items equally near (2 and 3) the earlier draw wins
+      const nearest = Array.from(cand.keys()).sort((x, y) => Math.abs(2.5 - cand[x]!) - Math.abs(2.5 - cand[y]!)).map((k) => cand[k]);
+      assert.deepEqual([buf.neg[2 * b], buf.neg[2 * b + 1]], nearest.slice(0, 2), `row ${b}: candidates ${Array.from(cand)}`);
     }
   });
 

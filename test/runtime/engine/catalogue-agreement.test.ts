@@ -27,6 +27,7 @@ const TEST_PARAMS: Record<string, ComponentChoice['params']> = {
   popularity: { negatives: 3, power: 1, exclude_positives: false },
   in_batch: { logq: true },
   hard: { candidates: 5, negatives: 2 },
+  hars: { candidates: 5, negatives: 2 },
   cross_batch: { memory: 12, warmup: 1, logq: true },
   mixed: { uniform: 4, logq: true },
   dynamic_dissimilar: { k: 3, interval: 1 },
@@ -95,10 +96,30 @@ describe('engine agreement over the whole catalogue (enumerated from it)', funct
     assert.equal(maxAbsDiff(a.params.item, b.params.item), 0);
   });
 
-  it('the fused engine names what it lacks: a lazy optimiser under a graph encoder, a loss without a kernel under mf', () => {
+  it('the fused engine names what it lacks: a lazy optimiser under a graph encoder; under mf, a loss without a kernel and a lazy optimiser', () => {
     const lazy = bindModel({ encoder: choice('lightgcn'), sampler: choice('uniform'), loss: choice('bpr'), backprop: choice('both'), optimizer: { name: 'adam', params: { lazy: true } } });
     assert.deepEqual(fusedEngine.supports(lazy), { ok: false, reason: 'the fused graph trainer has no lazy optimiser (every row gets gradient through the graph)' });
-    const bce = bindModel({ encoder: choice('mf'), sampler: choice('uniform'), loss: choice('bce'), backprop: choice('both'), optimizer: choice('sgd') });
-    assert.deepEqual(fusedEngine.supports(bce), { ok: false, reason: "the fused kernels have no loss 'bce'" });
+    const bceLazy = bindModel({ encoder: choice('mf'), sampler: choice('uniform'), loss: choice('bce'), backprop: choice('both'), optimizer: { name: 'adam', params: { lazy: true } } });
+    assert.deepEqual(fusedEngine.supports(bceLazy), {
+      ok: false,
+      reason: "the fused kernels have no loss 'bce', and the fused graph trainer has no lazy optimiser (every row gets gradient through the graph)",
+    });
+  });
+
+  it('mf with a component the MF kernel lacks trains fused on the row trainer (zero propagation layers), recorded as such', async () => {
+    const bce = bindModel({ encoder: choice('mf'), sampler: choice('hard'), loss: choice('bce'), backprop: choice('onebp'), optimizer: choice('adam') });
+    assert.deepEqual(fusedEngine.supports(bce), { ok: true });
+    const t = await fusedEngine.createTrainer(problem, bce, schedule, bce.encoder.init(problem.numUsers, problem.numItems, 3), { threads: 1 });
+    try {
+      assert.equal(t.details['layers'], 0);
+      assert.match(String(t.details['kernels']), /^row trainer/);
+      // E = P: with zero layers the embeddings are the parameters
+      await t.trainEpoch(0);
+      const [p, e] = [await t.parameters(), await t.embeddings()];
+      assert.deepEqual(Array.from(e.user), Array.from(p.user));
+      assert.deepEqual(Array.from(e.item), Array.from(p.item));
+    } finally {
+      await t.dispose();
+    }
   });
 });

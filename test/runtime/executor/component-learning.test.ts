@@ -53,9 +53,9 @@ describe('every new component learns on the synthetic dataset', function () {
         const v = ndcg.get(run)!;
         assert.ok(v > base + 0.05 && v > 1.5 * base, `${run}: NDCG@10 ${v.toFixed(4)} vs untrained ${base.toFixed(4)}`);
       }
-      // lightgcn trains on the fused graph trainer; components without a kernel fall back to tfjs
+      // lightgcn trains on the fused graph trainer, and mf with components the MF kernel lacks on its row trainer
       assert.equal(engines.get('lightgcn'), 'fused');
-      assert.equal(engines.get('bce'), 'tfjs');
+      assert.equal(engines.get('bce'), 'fused');
     } finally {
       await services.dispose();
     }

@@ -7,7 +7,8 @@ import { GraphTrainer } from './graph-trainer.js';
 /**
  * What the fused kernels can train, derived from the components' `fused` parts: a model whose
  * every component has one (today mf x uniform x {infonce, bpr} x {both, onebp, user_only} x
- * {adam dense or lazy, sgd}) and no regulariser. Anything else is refused with the first
+ * {adam dense or lazy, sgd}) and no regulariser. Other row-encoder models go to the graph
+ * trainer with zero layers (rowFallbackSupport); anything else is refused with the first
  * component that has no kernel, and select-engine falls back to tfjs with that reason.
  */
 export function fusedPlan(model: TrainingModel): { plan: FusedPlan } | { reason: string } {
@@ -40,10 +41,22 @@ function graphSupport(model: TrainingModel): Support {
   return { ok: true };
 }
 
+/**
+ * Where the MF kernel has no part for a component (a model-aware or shared-candidate sampler, a
+ * loss without a kernel, a regulariser), a row encoder still trains fused on the graph trainer
+ * with zero propagation layers (E = P): the same JS batch maths, dense optimiser in place, no
+ * adjacency. A lazy optimiser stays on tfjs (the graph trainer updates every row).
+ */
+function rowFallbackSupport(model: TrainingModel, kernelReason: string): Support {
+  if (model.encoder.fused?.kind !== 'rows') return { ok: false, reason: kernelReason };
+  const g = graphSupport(model);
+  return g.ok ? g : { ok: false, reason: `${kernelReason}, and ${g.reason}` };
+}
+
 function supports(model: TrainingModel): Support {
   if (model.encoder.fused?.kind === 'graph') return graphSupport(model);
   const p = fusedPlan(model);
-  return 'plan' in p ? { ok: true } : { ok: false, reason: p.reason };
+  return 'plan' in p ? { ok: true } : rowFallbackSupport(model, p.reason);
 }
 
 export const fusedEngine: TrainingEngine = {
@@ -57,7 +70,9 @@ export const fusedEngine: TrainingEngine = {
       return GraphTrainer.create(problem, model, enc.layers, schedule, init, options);
     }
     const p = fusedPlan(model);
-    if (!('plan' in p)) throw new InternalError(`fused engine: ${p.reason}`);
-    return FusedTrainer.create(problem, p.plan, schedule, init, options);
+    if ('plan' in p) return FusedTrainer.create(problem, p.plan, schedule, init, options);
+    const s = rowFallbackSupport(model, p.reason);
+    if (!s.ok) throw new InternalError(`fused engine: ${s.reason}`);
+    return GraphTrainer.create(problem, model, 0, schedule, init, options);
   },
 };

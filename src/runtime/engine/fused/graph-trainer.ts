@@ -1,6 +1,6 @@
 import { InternalError } from '../../../core/errors.js';
 import type { Json } from '../../../core/json.js';
-import { gatheredCandidates, type Batch, type CandidateScorer, type EmbeddingReader, type TrainingModel } from '../../../contract/training.js';
+import { gatheredCandidates, type Batch, type CandidateScorer, type CsrAdjacency, type EmbeddingReader, type TrainingModel } from '../../../contract/training.js';
 import { buildNormalizedAdjacency } from '../../../components/encoders/graph/normalized-adjacency.js';
 import { SparsePropagation, type TablePair } from '../../kernels/sparse-propagation.js';
 import { accumulateScoreGradients, addPenalty, batchScores, pairScores, type RowTables } from '../batch-scores.js';
@@ -56,7 +56,7 @@ export class GraphTrainer implements Trainer {
     this.details = {
       threads: prop.pool.threads,
       simd: true,
-      kernels: 'sparse propagation (WebAssembly SIMD); batch scores, optimiser and aggregation in JS',
+      kernels: prop.layers > 0 ? 'sparse propagation (WebAssembly SIMD); batch scores, optimiser and aggregation in JS' : 'row trainer: batch scores, optimiser and aggregation in JS (the MF kernel has no part for this model)',
       layers: prop.layers,
       optimizer: model.names.optimizer,
     };
@@ -74,7 +74,8 @@ export class GraphTrainer implements Trainer {
     if (init.dim !== dim || init.user.length !== numUsers * dim || init.item.length !== numItems * dim)
       throw new InternalError(`graph trainer: initial tables (dim ${init.dim}) do not match ${numUsers} users, ${numItems} items, dim ${dim}`);
     if (model.optimizer.lazy) throw new InternalError('graph trainer: a lazy optimiser cannot train a graph encoder (compatibility check)');
-    const adj = problem.adjacency ?? buildNormalizedAdjacency(numUsers, numItems, problem.pairUsers, problem.pairItems);
+    // zero layers (a row encoder: E = P) never reads the graph, so it gets an empty one
+    const adj = layers === 0 ? emptyAdjacency(numUsers, numItems) : (problem.adjacency ?? buildNormalizedAdjacency(numUsers, numItems, problem.pairUsers, problem.pairItems));
     const stride = Math.ceil(dim / 4) * 4;
     const table = Math.ceil(((numUsers + numItems) * stride * 4) / 64) * 64;
     const prop = await SparsePropagation.create(adj, { dim, layers, threads: options.threads, extraBytes: GraphTrainer.tableCount(model) * table });
@@ -121,7 +122,8 @@ export class GraphTrainer implements Trainer {
 
   private scorer(): CandidateScorer | null {
     if (!this.model.sampler.modelAware) return null;
-    return (users, items, rows, perRow) => pairScores(this.rows(this.E), users, items, rows, perRow, this.model.loss.similarity);
+    return (users, items, rows, perRow, measure = 'similarity') =>
+      pairScores(this.rows(this.E), users, items, rows, perRow, measure === 'euclidean' ? 'euclidean' : this.model.loss.similarity);
   }
 
   /** Rows of E (the embeddings of the current parameters), for samplers that read embeddings. */
@@ -274,4 +276,9 @@ export class GraphTrainer implements Trainer {
     this.disposed = true;
     await this.prop.dispose();
   }
+}
+
+function emptyAdjacency(numUsers: number, numItems: number): CsrAdjacency {
+  const n = numUsers + numItems;
+  return { numUsers, numItems, n, nnz: 0, indptr: new Int32Array(n + 1), indices: new Int32Array(0), values: new Float32Array(0) };
 }

@@ -59,7 +59,7 @@ function checkBatch(t: Tables64, batch: Batch): void {
 const rowsOf = (t: Tables64): RowTables => ({ user: t.user, item: t.item, dim: t.dim, stride: t.dim });
 
 /** Scores of explicit (user, item) pairs under embeddings E (model-aware samplers). */
-export function referencePairScores(E: Tables64, users: Int32Array, items: Int32Array, rows: number, perRow: number, similarity: 'dot' | 'cosine'): Float64Array {
+export function referencePairScores(E: Tables64, users: Int32Array, items: Int32Array, rows: number, perRow: number, similarity: 'dot' | 'cosine' | 'euclidean'): Float64Array {
   return pairScores(rowsOf(E), users, items, rows, perRow, similarity);
 }
 

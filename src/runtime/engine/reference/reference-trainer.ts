@@ -1,5 +1,5 @@
 import type { Json } from '../../../core/json.js';
-import type { Batch, EmbeddingReader, PreparedEncoder, TrainingModel } from '../../../contract/training.js';
+import type { Batch, CandidateMeasure, EmbeddingReader, PreparedEncoder, TrainingModel } from '../../../contract/training.js';
 import { allocBatch, batchCount, epochOrder, fillBatch } from '../../training/epoch.js';
 import { loadSamplerState } from '../sampler-state.js';
 import type { EpochResult, EpochSchedule, Tables, Trainer, TrainerState, TrainingProblem } from '../engine.js';
@@ -40,8 +40,8 @@ export class ReferenceTrainer implements Omit<Trainer, 'engine'> {
   /** Scores under the current model, for model-aware samplers. */
   private scorer() {
     if (!this.model.sampler.modelAware) return null;
-    return (users: Int32Array, items: Int32Array, rows: number, perRow: number) =>
-      referencePairScores(this.encoder.embedReference(this.state), users, items, rows, perRow, this.model.loss.similarity);
+    return (users: Int32Array, items: Int32Array, rows: number, perRow: number, measure: CandidateMeasure = 'similarity') =>
+      referencePairScores(this.encoder.embedReference(this.state), users, items, rows, perRow, measure === 'euclidean' ? 'euclidean' : this.model.loss.similarity);
   }
 
   /** Embedding rows under the current model, for samplers that read embeddings. */

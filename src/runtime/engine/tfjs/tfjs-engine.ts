@@ -1,7 +1,7 @@
 import type * as TF from '@tensorflow/tfjs-core';
 import { InternalError } from '../../../core/errors.js';
 import type { Json } from '../../../core/json.js';
-import { gatheredCandidates, type Batch, type EmbeddingReader, type PreparedEncoder, type SlotsTf, type TrainingModel } from '../../../contract/training.js';
+import { gatheredCandidates, type Batch, type CandidateMeasure, type EmbeddingReader, type PreparedEncoder, type SlotsTf, type TrainingModel } from '../../../contract/training.js';
 import { ensureGradients } from '../../backend/register-gradients.js';
 import { activate, type Backend } from '../../backend/select-backend.js';
 import { aggregationPlan, movingAggregationTf } from '../../../components/backprop/moving-aggregation.js';
@@ -209,7 +209,7 @@ class TfjsTrainer implements Trainer {
   /** Scores of candidates under the current model, for model-aware samplers (read back synchronously). */
   private scorer() {
     if (!this.model.sampler.modelAware) return null;
-    return (users: Int32Array, items: Int32Array, rows: number, perRow: number): Float64Array => {
+    return (users: Int32Array, items: Int32Array, rows: number, perRow: number, measure: CandidateMeasure = 'similarity'): Float64Array => {
       const tf = this.tf;
       const t = tf.tidy(() => {
         const E = this.encoder.embedTf(tf, this.vars.user as TF.Tensor2D, this.vars.item as TF.Tensor2D);
@@ -217,6 +217,10 @@ class TfjsTrainer implements Trainer {
         for (let r = 0; r < rows; r++) rep.fill(users[r]!, r * perRow, r * perRow + perRow);
         const u = tf.gather(E.user, tf.tensor1d(rep, 'int32')) as TF.Tensor2D;
         const v = tf.gather(E.item, tf.tensor1d(items.subarray(0, rows * perRow), 'int32')) as TF.Tensor2D;
+        if (measure === 'euclidean') {
+          const diff = tf.sub(u, v);
+          return tf.neg(tf.sum(tf.mul(diff, diff), 1));
+        }
         return rowScoresTf(tf, u, v, this.model.loss.similarity);
       });
       const out = Float64Array.from(t.dataSync());
