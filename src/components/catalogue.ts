@@ -21,13 +21,17 @@ import { mf } from './encoders/mf.js';
 import { bce } from './losses/bce.js';
 import { bpr } from './losses/bpr.js';
 import { ccl } from './losses/ccl.js';
+import { dnsContrastive } from './losses/dns-contrastive.js';
 import { infonce } from './losses/infonce.js';
 import { adam } from './optimizers/adam.js';
 import { sgd } from './optimizers/sgd.js';
 import { l2 } from './regularizers/l2.js';
+import { crossBatch } from './samplers/cross-batch.js';
+import { dynamicDissimilar } from './samplers/dynamic-dissimilar.js';
 import { hard } from './samplers/hard.js';
 import { hars } from './samplers/hars.js';
 import { inBatch } from './samplers/in-batch.js';
+import { mixed } from './samplers/mixed.js';
 import { popularity } from './samplers/popularity.js';
 import { uniform } from './samplers/uniform.js';
 import { holdoutSpec } from './splits/holdout.js';
@@ -37,8 +41,8 @@ export { RUN_SLOTS, type RunSlot } from '../contract/component.js';
 
 /** The training components of each slot: what bindModel and the engines' tables range over. */
 export const ENCODERS: readonly TrainingComponent<EncoderBehaviour>[] = [mf, lightgcn];
-export const SAMPLERS: readonly TrainingComponent<SamplerBehaviour>[] = [uniform, popularity, inBatch, hard, hars];
-export const LOSSES: readonly TrainingComponent<LossBehaviour>[] = [infonce, bpr, bce, ccl];
+export const SAMPLERS: readonly TrainingComponent<SamplerBehaviour>[] = [uniform, popularity, inBatch, hard, hars, crossBatch, mixed, dynamicDissimilar];
+export const LOSSES: readonly TrainingComponent<LossBehaviour>[] = [infonce, bpr, bce, ccl, dnsContrastive];
 export const BACKPROPS: readonly TrainingComponent<BackpropBehaviour>[] = [both, onebp, userOnly];
 export const OPTIMIZERS: readonly TrainingComponent<OptimizerBehaviour>[] = [adam, sgd];
 export const REGULARIZERS: readonly TrainingComponent<RegularizerBehaviour>[] = [l2];

@@ -69,6 +69,42 @@ export const COMPATIBILITY_RULES: readonly Rule[] = [
           hint: 'LightGCN uses the penalty alone (weight_decay: 0); the OneBP code uses weight decay alone',
         }
       : null,
+  // Eq. 5 of the DNS paper has exactly the three terms dynamic_dissimilar's columns give (i+, i-, i'-).
+  (c) =>
+    c.loss.name === 'dns_contrastive' && c.sampler.name !== 'dynamic_dissimilar'
+      ? {
+          rule: 'dns-contrastive-needs-dynamic-dissimilar',
+          severity: 'error',
+          slot: 'loss',
+          message: `dns_contrastive is the DNS paper's loss over a static and a dynamic dissimilar negative, which only the dynamic_dissimilar sampler gives; with ${c.sampler.name} it would be a plain sampled softmax`,
+          expected: 'sampler: dynamic_dissimilar(k, interval)',
+          found: `sampler: ${c.sampler.name}`,
+          hint: 'use infonce(similarity: cosine) for a sampled softmax over other samplers',
+        }
+      : null,
+  // logQ correction (CBNS eq. 4) debiases a softmax over sampled candidates; pairwise losses have no partition function to correct.
+  (c) =>
+    c.sampler.params['logq'] === true && ['bpr', 'bce', 'ccl'].includes(c.loss.name)
+      ? {
+          rule: 'logq-with-pairwise-loss',
+          severity: 'warning',
+          slot: 'sampler',
+          message: `${c.sampler.name}(logq: true) corrects the sampling bias of a softmax; under ${c.loss.name} it only shifts every score by -log q`,
+          expected: 'logq: true with infonce / ssm / dns_contrastive',
+          found: `logq: true with ${c.loss.name}`,
+        }
+      : null,
+  (c) =>
+    c.sampler.name === 'dynamic_dissimilar' && num(c.sampler.params['interval']) >= c.training.epochs
+      ? {
+          rule: 'dynamic-dissimilar-never-refreshed',
+          severity: 'warning',
+          slot: 'sampler',
+          message: `dynamic_dissimilar(interval: ${c.sampler.params['interval']}) rebuilds its table every ${c.sampler.params['interval']} epochs, but training has ${c.training.epochs}: only the table of the initial embeddings is ever used`,
+          expected: `interval < training.epochs (${c.training.epochs})`,
+          found: `interval: ${c.sampler.params['interval']}`,
+        }
+      : null,
 ];
 
 export function checkCompatibility(config: RunConfig): Incompatibility[] {

@@ -66,6 +66,24 @@ export interface Batch {
   mask: Uint8Array | null;
   /** logQ correction added to the scores (-log q of the candidate's sampling probability); size x (1 + width), or null. */
   logq: Float64Array | null;
+  /**
+   * Constant candidate vectors (a memory bank of embeddings computed at earlier steps; shared
+   * layout only): the last `bank.count` shared columns are scored against bank.vectors (count x
+   * dim, row-major) instead of the item table. Their neg entries name the banked items (for the
+   * mask), but nothing is gathered from the item table for them, and no gradient reaches them,
+   * their items' rows or a penalty. Absent or null: every candidate is an item-table row.
+   */
+  bank?: BankColumns | null;
+}
+
+export interface BankColumns {
+  count: number;
+  vectors: Float64Array;
+}
+
+/** Candidates of a batch gathered from the item table (the bank's columns are not). */
+export function gatheredCandidates(batch: Batch): number {
+  return batch.layout === 'shared' ? batch.width - (batch.bank?.count ?? 0) : batch.size * batch.width;
 }
 
 /** Float32 tables of one model, rows x dim row-major: the parameters, or the embeddings derived from them. */
@@ -128,6 +146,9 @@ export type CandidateMeasure = 'similarity' | 'euclidean';
 /** Scores the engine computes for a model-aware sampler: rows x perRow candidates of the given users. */
 export type CandidateScorer = (users: Int32Array, items: Int32Array, rows: number, perRow: number, measure?: CandidateMeasure) => Float64Array;
 
+/** Embedding rows (count x dim, float64) of users or items under the model before this step, for samplers that bank or compare embeddings. */
+export type EmbeddingReader = (which: 'user' | 'item', ids: Int32Array, count: number) => Float64Array;
+
 export interface FillRequest {
   data: TrainingData;
   /** Pair indices of the epoch order; this batch covers positions [start, end). */
@@ -140,6 +161,8 @@ export interface FillRequest {
   batch: Batch;
   /** Present when the sampler declared `modelAware`; scores under the model before this step. */
   score: CandidateScorer | null;
+  /** Present when the sampler declared `readsEmbeddings`: the embeddings before this step (constants: never differentiated). */
+  embeddings?: EmbeddingReader | null;
 }
 
 export interface SamplerBehaviour {
@@ -150,6 +173,8 @@ export interface SamplerBehaviour {
   readonly modelAware: boolean;
   /** Whether fill() writes logQ terms. */
   readonly logq: boolean;
+  /** Whether fill() reads embedding rows (a memory bank, a similarity table): the engine then passes `embeddings`. */
+  readonly readsEmbeddings?: boolean;
   /** A reason this sampler cannot draw from the data (said to the user), or null. */
   check(data: TrainingData): string | null;
   /** Called by every trainer before training (item frequencies, tables of q); resets any state. */

@@ -46,6 +46,7 @@ export const Stream = {
   synthetic: 6,
   kmeans: 7,
   evalSample: 8,
+  dissimilarPick: 9,
 } as const;
 
 /** A seeded sequential generator over hash4, for code that just wants "the next number". */

@@ -29,6 +29,26 @@ const cases: { rule: string; bad: string; good: string; expect: string; severity
     expect: 'incompatible-components@5:22 both an l2 penalty and adam(weight_decay: 0.00001) regularise the embeddings',
     severity: 'warning',
   },
+  {
+    rule: 'dns-contrastive-needs-dynamic-dissimilar',
+    bad: 'run b { sampler: uniform(negatives: 2); loss: dns_contrastive }\n',
+    good: 'run b { sampler: dynamic_dissimilar(k: 3, interval: 1); loss: dns_contrastive }\n',
+    expect: "incompatible-components@5:47 dns_contrastive is the DNS paper's loss over a static and a dynamic dissimilar negative, which only the dynamic_dissimilar sampler gives; with uniform it would be a plain sampled softmax",
+  },
+  {
+    rule: 'logq-with-pairwise-loss',
+    bad: 'run b { sampler: cross_batch(memory: 8, logq: true); loss: bpr }\n',
+    good: 'run b { sampler: cross_batch(memory: 8, logq: true); loss: infonce }\n',
+    expect: 'incompatible-components@5:18 cross_batch(logq: true) corrects the sampling bias of a softmax; under bpr it only shifts every score by -log q',
+    severity: 'warning',
+  },
+  {
+    rule: 'dynamic-dissimilar-never-refreshed',
+    bad: 'run b { sampler: dynamic_dissimilar(k: 3, interval: 3) }\n',
+    good: 'run b { sampler: dynamic_dissimilar(k: 3, interval: 2) }\n',
+    expect: 'incompatible-components@5:18 dynamic_dissimilar(interval: 3) rebuilds its table every 3 epochs, but training has 3: only the table of the initial embeddings is ever used',
+    severity: 'warning',
+  },
 ];
 
 describe('compile: the compatibility table of the catalogue', () => {

@@ -1,4 +1,4 @@
-import type { Batch, Similarity } from '../../contract/training.js';
+import { gatheredCandidates, type Batch, type Similarity } from '../../contract/training.js';
 
 /**
  * Scores of a batch's score matrix and their gradient into the embedding rows, on row-major
@@ -29,6 +29,17 @@ export function columnItem(batch: Batch, b: number, k: number): number {
   return k === 0 ? batch.pos[b]! : candidateOf(batch, b, k);
 }
 
+/** The first column scored against the batch's constant bank vectors (cols when there is no bank). */
+function firstBankColumn(batch: Batch): number {
+  return 1 + batch.width - (batch.layout === 'shared' ? (batch.bank?.count ?? 0) : 0);
+}
+
+/** Where the item vector of column k lives: the item table at row * stride, or the bank at (k - first) * dim. */
+function columnVector(E: RowTables, batch: Batch, b: number, k: number, firstBank: number): { t: ArrayLike<number>; o: number } {
+  if (k >= firstBank) return { t: batch.bank!.vectors, o: (k - firstBank) * E.dim };
+  return { t: E.item, o: columnItem(batch, b, k) * E.stride };
+}
+
 function norm(t: ArrayLike<number>, o: number, d: number): number {
   let sq = 0;
   for (let j = 0; j < d; j++) sq += t[o + j]! * t[o + j]!;
@@ -39,15 +50,16 @@ function norm(t: ArrayLike<number>, o: number, d: number): number {
 export function batchScores(E: RowTables, batch: Batch, similarity: Similarity): Float64Array {
   const { dim: d, stride } = E;
   const cols = 1 + batch.width;
+  const firstBank = firstBankColumn(batch);
   const S = new Float64Array(batch.size * cols);
   for (let b = 0; b < batch.size; b++) {
     const u = batch.users[b]! * stride;
     const nu = similarity === 'cosine' ? norm(E.user, u, d) : 1;
     for (let k = 0; k < cols; k++) {
-      const v = columnItem(batch, b, k) * stride;
+      const { t: V, o: v } = columnVector(E, batch, b, k, firstBank);
       let dot = 0;
-      for (let j = 0; j < d; j++) dot += E.user[u + j]! * E.item[v + j]!;
-      const s = similarity === 'cosine' ? dot / (nu * norm(E.item, v, d)) : dot;
+      for (let j = 0; j < d; j++) dot += E.user[u + j]! * V[v + j]!;
+      const s = similarity === 'cosine' ? dot / (nu * norm(V, v, d)) : dot;
       S[b * cols + k] = s + (batch.logq ? batch.logq[b * cols + k]! : 0);
     }
   }
@@ -56,32 +68,35 @@ export function batchScores(E: RowTables, batch: Batch, similarity: Similarity):
 
 /**
  * Adds dL/dE to gUser/gItem (same layout as E) from dL/dS; `S` is batchScores' output (its logQ
- * terms are subtracted again to get the similarity).
+ * terms are subtracted again to get the similarity). A bank column's vector is a constant: its
+ * score's gradient reaches the user row only.
  */
 export function accumulateScoreGradients(E: RowTables, batch: Batch, similarity: Similarity, S: Float64Array, dS: Float64Array, gUser: { [i: number]: number }, gItem: { [i: number]: number }): void {
   const { dim: d, stride } = E;
   const cols = 1 + batch.width;
+  const firstBank = firstBankColumn(batch);
   for (let b = 0; b < batch.size; b++) {
     const u = batch.users[b]! * stride;
     const nu = similarity === 'cosine' ? norm(E.user, u, d) : 1;
     for (let k = 0; k < cols; k++) {
       const g = dS[b * cols + k]!;
       if (g === 0) continue;
-      const v = columnItem(batch, b, k) * stride;
+      const { t: V, o: v } = columnVector(E, batch, b, k, firstBank);
+      const constant = k >= firstBank;
       if (similarity === 'dot') {
         for (let j = 0; j < d; j++) {
-          gUser[u + j]! += g * E.item[v + j]!;
-          gItem[v + j]! += g * E.user[u + j]!;
+          gUser[u + j]! += g * V[v + j]!;
+          if (!constant) gItem[v + j]! += g * E.user[u + j]!;
         }
         continue;
       }
-      const nv = norm(E.item, v, d);
+      const nv = norm(V, v, d);
       const s = S[b * cols + k]! - (batch.logq ? batch.logq[b * cols + k]! : 0);
       for (let j = 0; j < d; j++) {
         const uh = E.user[u + j]! / nu;
-        const vh = E.item[v + j]! / nv;
+        const vh = V[v + j]! / nv;
         gUser[u + j]! += (g * (nu === NORM_FLOOR ? vh : vh - s * uh)) / nu;
-        gItem[v + j]! += (g * (nv === NORM_FLOOR ? uh : uh - s * vh)) / nv;
+        if (!constant) gItem[v + j]! += (g * (nv === NORM_FLOOR ? uh : uh - s * vh)) / nv;
       }
     }
   }
@@ -133,7 +148,7 @@ export function addPenalty(P: RowTables, batch: Batch, weight: number, targets: 
   if (targets.user) for (let b = 0; b < B; b++) add(P.user, gUser, batch.users[b]!);
   if (targets.item) {
     for (let b = 0; b < B; b++) add(P.item, gItem, batch.pos[b]!);
-    const n = batch.layout === 'shared' ? batch.width : B * batch.width;
+    const n = gatheredCandidates(batch);
     for (let q = 0; q < n; q++) add(P.item, gItem, batch.neg[q]!);
   }
   return penalty;

@@ -1,5 +1,5 @@
 import { shuffleInPlace, Stream } from '../../core/rng.js';
-import type { Batch, CandidateScorer, SamplerBehaviour, TrainingData } from '../../contract/training.js';
+import type { Batch, CandidateScorer, EmbeddingReader, SamplerBehaviour, TrainingData } from '../../contract/training.js';
 
 export { negativesStream } from '../../components/samplers/uniform.js';
 
@@ -58,6 +58,7 @@ export function copyBatch(b: Batch): Batch {
     neg: b.neg.slice(0, b.layout === 'shared' ? b.width : b.size * b.width),
     mask: b.mask ? b.mask.slice(0, b.size * cols) : null,
     logq: b.logq ? b.logq.slice(0, b.size * cols) : null,
+    bank: b.bank ? { count: b.bank.count, vectors: b.bank.vectors.slice() } : null,
   };
 }
 
@@ -66,7 +67,7 @@ export function copyBatch(b: Batch): Batch {
  * (the pair at epoch position p draws with position = p, so every engine draws the same).
  * A shared layout's width is the batch's size (the last batch of an epoch may be smaller).
  */
-export function fillBatch(data: TrainingData, schedule: { batch: number; seed: number }, sampler: SamplerBehaviour, order: Int32Array, epoch: number, b: number, out: Batch, score: CandidateScorer | null = null): Batch {
+export function fillBatch(data: TrainingData, schedule: { batch: number; seed: number }, sampler: SamplerBehaviour, order: Int32Array, epoch: number, b: number, out: Batch, score: CandidateScorer | null = null, embeddings: EmbeddingReader | null = null): Batch {
   const [start, end] = batchBounds(order.length, schedule.batch, b);
   out.size = end - start;
   for (let p = start; p < end; p++) {
@@ -75,6 +76,6 @@ export function fillBatch(data: TrainingData, schedule: { batch: number; seed: n
     out.pos[p - start] = data.pairItems[pair]!;
   }
   out.width = sampler.width(out.size);
-  sampler.fill({ data, order, start, end, epoch, seed: schedule.seed, batch: out, score });
+  sampler.fill({ data, order, start, end, epoch, seed: schedule.seed, batch: out, score, embeddings });
   return out;
 }

@@ -1,6 +1,6 @@
 import { InternalError } from '../../../core/errors.js';
 import type { Json } from '../../../core/json.js';
-import type { Batch, CandidateScorer, CsrAdjacency, TrainingModel } from '../../../contract/training.js';
+import { gatheredCandidates, type Batch, type CandidateScorer, type CsrAdjacency, type EmbeddingReader, type TrainingModel } from '../../../contract/training.js';
 import { buildNormalizedAdjacency } from '../../../components/encoders/graph/normalized-adjacency.js';
 import { SparsePropagation, type TablePair } from '../../kernels/sparse-propagation.js';
 import { accumulateScoreGradients, addPenalty, batchScores, pairScores, type RowTables } from '../batch-scores.js';
@@ -126,6 +126,17 @@ export class GraphTrainer implements Trainer {
       pairScores(this.rows(this.E), users, items, rows, perRow, measure === 'euclidean' ? 'euclidean' : this.model.loss.similarity);
   }
 
+  /** Rows of E (the embeddings of the current parameters), for samplers that read embeddings. */
+  private embedder(): EmbeddingReader | null {
+    if (!this.model.sampler.readsEmbeddings) return null;
+    return (which, ids, count) => {
+      const t = this.view(this.E)[which];
+      const out = new Float64Array(count * this.d);
+      for (let r = 0; r < count; r++) for (let j = 0; j < this.d; j++) out[r * this.d + j] = t[ids[r]! * this.S + j]!;
+      return out;
+    };
+  }
+
   /** One step on a filled batch; E must hold the embeddings of the current parameters. */
   private async stepOn(batch: Batch): Promise<number> {
     const { model } = this;
@@ -144,7 +155,7 @@ export class GraphTrainer implements Trainer {
     for (const r of this.dirtyItems) G.item.fill(0, r * S, r * S + d);
     this.dirtyUsers = Array.from(new Set(batch.users.subarray(0, B)));
     const items = new Set<number>(batch.pos.subarray(0, B));
-    for (const q of batch.neg.subarray(0, batch.layout === 'shared' ? batch.width : B * batch.width)) items.add(q);
+    for (const q of batch.neg.subarray(0, gatheredCandidates(batch))) items.add(q);
     this.dirtyItems = [...items];
     accumulateScoreGradients(E, batch, model.loss.similarity, scores, dS, G.user, G.item);
 
@@ -206,11 +217,12 @@ export class GraphTrainer implements Trainer {
     const order = epochOrder(numPairs, this.schedule.seed, epoch, this.schedule.shuffle);
     const batches = batchCount(numPairs, this.schedule.batch, this.schedule.dropLast);
     const scorer = this.scorer();
+    const embedder = this.embedder();
     let sum = 0;
     let samples = 0;
     for (let b = 0; b < batches; b++) {
       await this.prop.forwardAt(this.P, this.E);
-      fillBatch(this.problem, this.schedule, this.model.sampler, order, epoch, b, this.buf, scorer);
+      fillBatch(this.problem, this.schedule, this.model.sampler, order, epoch, b, this.buf, scorer, embedder);
       sum += await this.stepOn(this.buf);
       samples += this.buf.size;
     }

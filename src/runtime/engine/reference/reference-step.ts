@@ -22,7 +22,7 @@
  *    (components/backprop/moving-aggregation.ts).
  */
 import { InternalError } from '../../../core/errors.js';
-import type { Batch, PreparedEncoder, Tables64, TrainingModel } from '../../../contract/training.js';
+import { gatheredCandidates, type Batch, type PreparedEncoder, type Tables64, type TrainingModel } from '../../../contract/training.js';
 import { referenceMovingAggregation } from '../../../components/backprop/moving-aggregation.js';
 import { accumulateScoreGradients, addPenalty, batchScores, pairScores, type RowTables } from '../batch-scores.js';
 
@@ -52,6 +52,8 @@ function checkBatch(t: Tables64, batch: Batch): void {
     if (!(batch.pos[b]! >= 0 && batch.pos[b]! < ni)) throw new InternalError(`reference: item ${batch.pos[b]} outside [0, ${ni})`);
   }
   for (let q = 0; q < cand; q++) if (!(batch.neg[q]! >= 0 && batch.neg[q]! < ni)) throw new InternalError(`reference: item ${batch.neg[q]} outside [0, ${ni})`);
+  if (batch.bank && (batch.layout !== 'shared' || batch.bank.count > batch.width || batch.bank.vectors.length < batch.bank.count * t.dim))
+    throw new InternalError(`reference: a bank of ${batch.bank.count} columns does not fit a ${batch.layout} batch of width ${batch.width} (dim ${t.dim})`);
 }
 
 const rowsOf = (t: Tables64): RowTables => ({ user: t.user, item: t.item, dim: t.dim, stride: t.dim });
@@ -85,7 +87,7 @@ export function referenceGradients(params: Tables64, batch: Batch, model: Traini
 export function batchItemRows(batch: Batch): number[] {
   const set = new Set<number>();
   for (let b = 0; b < batch.size; b++) set.add(batch.pos[b]!);
-  const n = batch.layout === 'shared' ? batch.width : batch.size * batch.width;
+  const n = gatheredCandidates(batch);
   for (let q = 0; q < n; q++) set.add(batch.neg[q]!);
   return [...set].sort((a, b) => a - b);
 }

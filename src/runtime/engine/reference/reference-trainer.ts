@@ -1,5 +1,5 @@
 import type { Json } from '../../../core/json.js';
-import type { Batch, CandidateMeasure, PreparedEncoder, TrainingModel } from '../../../contract/training.js';
+import type { Batch, CandidateMeasure, EmbeddingReader, PreparedEncoder, TrainingModel } from '../../../contract/training.js';
 import { allocBatch, batchCount, epochOrder, fillBatch } from '../../training/epoch.js';
 import { loadSamplerState } from '../sampler-state.js';
 import type { EpochResult, EpochSchedule, Tables, Trainer, TrainerState, TrainingProblem } from '../engine.js';
@@ -44,6 +44,18 @@ export class ReferenceTrainer implements Omit<Trainer, 'engine'> {
       referencePairScores(this.encoder.embedReference(this.state), users, items, rows, perRow, measure === 'euclidean' ? 'euclidean' : this.model.loss.similarity);
   }
 
+  /** Embedding rows under the current model, for samplers that read embeddings. */
+  private embedder(): EmbeddingReader | null {
+    if (!this.model.sampler.readsEmbeddings) return null;
+    return (which, ids, count) => {
+      const E = this.encoder.embedReference(this.state);
+      const d = E.dim;
+      const out = new Float64Array(count * d);
+      for (let r = 0; r < count; r++) out.set(E[which].subarray(ids[r]! * d, ids[r]! * d + d), r * d);
+      return out;
+    };
+  }
+
   async trainEpoch(epoch: number): Promise<EpochResult> {
     const numPairs = this.problem.pairUsers.length;
     const order = epochOrder(numPairs, this.schedule.seed, epoch, this.schedule.shuffle);
@@ -51,7 +63,7 @@ export class ReferenceTrainer implements Omit<Trainer, 'engine'> {
     let sum = 0;
     let samples = 0;
     for (let b = 0; b < batches; b++) {
-      fillBatch(this.problem, this.schedule, this.model.sampler, order, epoch, b, this.buf, this.scorer());
+      fillBatch(this.problem, this.schedule, this.model.sampler, order, epoch, b, this.buf, this.scorer(), this.embedder());
       sum += referenceStep(this.state, this.buf, this.model, this.encoder);
       samples += this.buf.size;
     }

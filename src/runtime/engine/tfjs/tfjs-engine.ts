@@ -1,7 +1,7 @@
 import type * as TF from '@tensorflow/tfjs-core';
 import { InternalError } from '../../../core/errors.js';
 import type { Json } from '../../../core/json.js';
-import type { Batch, CandidateMeasure, PreparedEncoder, SlotsTf, TrainingModel } from '../../../contract/training.js';
+import { gatheredCandidates, type Batch, type CandidateMeasure, type EmbeddingReader, type PreparedEncoder, type SlotsTf, type TrainingModel } from '../../../contract/training.js';
 import { ensureGradients } from '../../backend/register-gradients.js';
 import { activate, type Backend } from '../../backend/select-backend.js';
 import { aggregationPlan, movingAggregationTf } from '../../../components/backprop/moving-aggregation.js';
@@ -65,7 +65,13 @@ export function batchScoresTf(tf: Tf, user: TF.Tensor2D, item: TF.Tensor2D, batc
   } else {
     let u = tf.gather(user, tf.tensor1d(batch.users.subarray(0, B), 'int32')) as TF.Tensor2D;
     let vp = tf.gather(item, tf.tensor1d(batch.pos.subarray(0, B), 'int32')) as TF.Tensor2D;
-    let vc = tf.gather(item, tf.tensor1d(batch.neg.subarray(0, w), 'int32')) as TF.Tensor2D;
+    // bank columns are constant tensors (no variable behind them, so autograd gives them no gradient)
+    const banked = batch.bank?.count ?? 0;
+    let vc = tf.gather(item, tf.tensor1d(batch.neg.subarray(0, w - banked), 'int32')) as TF.Tensor2D;
+    if (banked > 0) {
+      const d = item.shape[1];
+      vc = tf.concat([vc, tf.tensor2d(Float32Array.from(batch.bank!.vectors.subarray(0, banked * d)), [banked, d])], 0) as TF.Tensor2D;
+    }
     if (similarity === 'cosine') {
       u = unitRows(tf, u);
       vp = unitRows(tf, vp);
@@ -97,7 +103,7 @@ export function batchLossTf(tf: Tf, userP: TF.Tensor, itemP: TF.Tensor, batch: B
     if (model.backprop.targets.user) terms.push(sq(userP, batch.users.subarray(0, B)));
     if (model.backprop.targets.item) {
       terms.push(sq(itemP, batch.pos.subarray(0, B)));
-      terms.push(sq(itemP, batch.neg.subarray(0, batch.layout === 'shared' ? batch.width : B * batch.width)));
+      terms.push(sq(itemP, batch.neg.subarray(0, gatheredCandidates(batch))));
     }
     if (terms.length) loss = tf.add(loss, tf.mul(tf.addN(terms), reg.weight / 2 / B));
   }
@@ -223,6 +229,21 @@ class TfjsTrainer implements Trainer {
     };
   }
 
+  /** Embedding rows under the current model, for samplers that read embeddings (read back synchronously). */
+  private embedder(): EmbeddingReader | null {
+    if (!this.model.sampler.readsEmbeddings) return null;
+    return (which, ids, count) => {
+      const tf = this.tf;
+      const t = tf.tidy(() => {
+        const E = this.encoder.embedTf(tf, this.vars.user as TF.Tensor2D, this.vars.item as TF.Tensor2D);
+        return tf.gather(E[which], tf.tensor1d(ids.subarray(0, count), 'int32'));
+      });
+      const out = Float64Array.from(t.dataSync());
+      t.dispose();
+      return out;
+    };
+  }
+
   /** One step; returns the batch loss as a scalar the caller disposes. */
   private stepTensor(batch: Batch): TF.Scalar {
     const tf = this.tf;
@@ -236,7 +257,7 @@ class TfjsTrainer implements Trainer {
       for (const w of owned) {
         const grad = grads[this.vars[w].name];
         if (!grad) throw new InternalError(`tfjs engine: no gradient for the ${w} table`);
-        const nCand = batch.layout === 'shared' ? batch.width : B * batch.width;
+        const nCand = gatheredCandidates(batch);
         const rows = opt.lazy
           ? tf.tensor1d(w === 'user' ? this.rowSets.user.distinct([[batch.users, B]]) : this.rowSets.item.distinct([[batch.pos, B], [batch.neg, nCand]]), 'int32')
           : null;
@@ -259,8 +280,9 @@ class TfjsTrainer implements Trainer {
     let total: TF.Scalar | null = null;
     let samples = 0;
     const scorer = this.scorer();
+    const embedder = this.embedder();
     for (let b = 0; b < batches; b++) {
-      fillBatch(this.problem, this.schedule, this.model.sampler, order, epoch, b, this.buf, scorer);
+      fillBatch(this.problem, this.schedule, this.model.sampler, order, epoch, b, this.buf, scorer, embedder);
       samples += this.buf.size;
       const l = this.stepTensor(this.buf);
       if (total === null) total = l;
