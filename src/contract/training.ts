@@ -195,10 +195,11 @@ export interface OptimizerBehaviour {
   readonly lazy: boolean;
   /**
    * One step on a table (float64, mutated) with its gradient, at step t >= 1; rows null = every
-   * row, else only those rows (lazy).
+   * row, else only those rows (lazy). `lrFactor` scales the learning rate (a schedule's factor
+   * for the current epoch; 1 without a schedule).
    */
-  reference(table: Float64Array, grad: Float64Array, slots: Slots64, rows: readonly number[] | null, dim: number, t: number): void;
-  tf(tf: Tf, param: TF.Variable, grad: TF.Tensor, slots: SlotsTf, t: number, rows: TF.Tensor1D | null): void;
+  reference(table: Float64Array, grad: Float64Array, slots: Slots64, rows: readonly number[] | null, dim: number, t: number, lrFactor?: number): void;
+  tf(tf: Tf, param: TF.Variable, grad: TF.Tensor, slots: SlotsTf, t: number, rows: TF.Tensor1D | null, lrFactor?: number): void;
   readonly fused?: { code: 'adam-dense' | 'adam-lazy' | 'sgd'; lr: number; weightDecay: number; beta1: number; beta2: number; eps: number };
 }
 
@@ -213,6 +214,17 @@ export interface RegularizerBehaviour {
   readonly weight: number;
 }
 
+// ---- learning-rate schedules ----
+
+/**
+ * A learning-rate schedule: the factor by which the optimiser's lr is multiplied during epoch
+ * `epoch` (0-based), a pure function of the epoch, so a resumed run and every engine agree.
+ * Engines apply it at the start of each trainEpoch (lr_epoch = lr x factor(epoch)).
+ */
+export interface ScheduleBehaviour {
+  lrFactor(epoch: number): number;
+}
+
 /** The behaviour of a trial's components, bound to their validated parameters. */
 export interface TrainingModel {
   encoder: EncoderBehaviour;
@@ -221,6 +233,8 @@ export interface TrainingModel {
   backprop: BackpropBehaviour;
   optimizer: OptimizerBehaviour;
   regularizer: RegularizerBehaviour | null;
+  /** The learning-rate schedule, or null: the optimiser's lr throughout. */
+  schedule: ScheduleBehaviour | null;
   /** name of each slot's component, for messages and records. */
-  names: Record<'encoder' | 'sampler' | 'loss' | 'backprop' | 'optimizer', string> & { regularizer: string | null };
+  names: Record<'encoder' | 'sampler' | 'loss' | 'backprop' | 'optimizer', string> & { regularizer: string | null; schedule: string | null };
 }

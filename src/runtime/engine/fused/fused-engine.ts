@@ -29,6 +29,7 @@ export function fusedPlan(model: TrainingModel): { plan: FusedPlan } | { reason:
       aggregate: backprop.aggregate,
       targets: backprop.targets,
       optimizer: optimizer.fused,
+      schedule: model.schedule,
     },
   };
 }

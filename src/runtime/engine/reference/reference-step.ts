@@ -94,8 +94,11 @@ export function batchUserRows(batch: Batch): number[] {
   return [...new Set(batch.users.subarray(0, batch.size))].sort((a, b) => a - b);
 }
 
-/** One training step on `state` (mutated): forward, gradients, optimiser, moving aggregation. Returns the batch loss. */
-export function referenceStep(state: ReferenceState, batch: Batch, model: TrainingModel, encoder: PreparedEncoder): number {
+/**
+ * One training step on `state` (mutated): forward, gradients, optimiser, moving aggregation.
+ * `lrFactor` is the schedule's factor of the current epoch. Returns the batch loss.
+ */
+export function referenceStep(state: ReferenceState, batch: Batch, model: TrainingModel, encoder: PreparedEncoder, lrFactor = 1): number {
   const { loss, gUser, gItem } = referenceGradients(state, batch, model, encoder);
   const targets = model.backprop.targets;
   const opt = model.optimizer;
@@ -108,7 +111,7 @@ export function referenceStep(state: ReferenceState, batch: Batch, model: Traini
     const P = state[which];
     const slots: Record<string, Float64Array> = {};
     for (const s of opt.slots) slots[s] = state.slots[`${s}.${which}`] ??= new Float64Array(P.length);
-    opt.reference(P, grad, slots, rows, state.dim, state.step);
+    opt.reference(P, grad, slots, rows, state.dim, state.step, lrFactor);
   }
   const agg = model.backprop.aggregate;
   if (agg?.target === 'user') referenceMovingAggregation(state.user, state.item, state.dim, batch.users, batch.pos, batch.size, agg.beta, agg.duplicates);

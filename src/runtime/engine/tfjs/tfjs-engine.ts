@@ -152,6 +152,8 @@ class TfjsTrainer implements Trainer {
   private readonly vars: Record<Which, TF.Variable>;
   private slots: Record<Which, SlotsTf | null> = { user: null, item: null };
   private step = 0;
+  /** The schedule's lr factor of the epoch being trained (trainBatch uses the last epoch's). */
+  private lrFactor = 1;
   private readonly buf: Batch;
   private readonly rowSets: Record<Which, RowSet>;
 
@@ -236,7 +238,7 @@ class TfjsTrainer implements Trainer {
         const rows = opt.lazy
           ? tf.tensor1d(w === 'user' ? this.rowSets.user.distinct([[batch.users, B]]) : this.rowSets.item.distinct([[batch.pos, B], [batch.neg, nCand]]), 'int32')
           : null;
-        opt.tf(tf, this.vars[w], grad, this.slots[w] ?? {}, t, rows);
+        opt.tf(tf, this.vars[w], grad, this.slots[w] ?? {}, t, rows, this.lrFactor);
       }
       const agg = this.model.backprop.aggregate;
       if (agg?.target === 'user') movingAggregationTf(tf, this.vars.user, this.vars.item, aggregationPlan(batch.users, batch.pos, B, agg));
@@ -247,6 +249,7 @@ class TfjsTrainer implements Trainer {
 
   async trainEpoch(epoch: number): Promise<EpochResult> {
     await activate(this.backend);
+    this.lrFactor = this.model.schedule?.lrFactor(epoch) ?? 1;
     const tf = this.tf;
     const numPairs = this.problem.pairUsers.length;
     const order = epochOrder(numPairs, this.schedule.seed, epoch, this.schedule.shuffle);
