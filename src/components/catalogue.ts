@@ -18,6 +18,7 @@ import { movielens100kSpec } from './datasets/movielens-100k.js';
 import { syntheticSpec } from './datasets/synthetic.js';
 import { lightgcn } from './encoders/lightgcn.js';
 import { mf } from './encoders/mf.js';
+import { ngcf } from './encoders/ngcf.js';
 import { svdpp } from './encoders/svdpp.js';
 import { bce } from './losses/bce.js';
 import { bpr } from './losses/bpr.js';
@@ -39,7 +40,7 @@ import { predefinedSpec } from './splits/predefined.js';
 export { RUN_SLOTS, type RunSlot } from '../contract/component.js';
 
 /** The training components of each slot: what bindModel and the engines' tables range over. */
-export const ENCODERS: readonly TrainingComponent<EncoderBehaviour>[] = [mf, lightgcn, svdpp];
+export const ENCODERS: readonly TrainingComponent<EncoderBehaviour>[] = [mf, lightgcn, svdpp, ngcf];
 export const SAMPLERS: readonly TrainingComponent<SamplerBehaviour>[] = [uniform, popularity, inBatch, hard];
 export const LOSSES: readonly TrainingComponent<LossBehaviour>[] = [infonce, bpr, bce, ccl];
 export const BACKPROPS: readonly TrainingComponent<BackpropBehaviour>[] = [both, onebp, userOnly];

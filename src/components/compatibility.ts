@@ -22,15 +22,15 @@ type Rule = (c: RunConfig) => Incompatibility | null;
 const num = (x: unknown): number => (typeof x === 'number' ? x : NaN);
 
 /** Encoders whose propagation spreads a batch's gradient over rows outside the batch (besides lightgcn, whose rule reads its layers). */
-const SPREADING_ENCODERS = ['svdpp'];
+const SPREADING_ENCODERS = ['svdpp', 'ngcf'];
 
 const milestonesOf = (c: RunConfig): number[] => {
   const m = c.schedule?.name === 'multistep' ? c.schedule.params['milestones'] : undefined;
   return Array.isArray(m) ? m.map(num) : [];
 };
 
-/** The rules of svdpp and the multistep schedule (kept together so merges with other rule additions stay local). */
-const SVDPP_AND_SCHEDULE_RULES: readonly Rule[] = [
+/** The rules of svdpp, ngcf and the multistep schedule (kept together so merges with other rule additions stay local). */
+const CATALOGUE_MODEL_RULES: readonly Rule[] = [
   // As for lightgcn: a lazy optimiser would update only the batch's rows of a gradient that reaches their neighbours.
   (c) =>
     c.optimizer.name === 'adam' && c.optimizer.params['lazy'] === true && SPREADING_ENCODERS.includes(c.encoder.name)
@@ -74,7 +74,7 @@ const SVDPP_AND_SCHEDULE_RULES: readonly Rule[] = [
 ];
 
 export const COMPATIBILITY_RULES: readonly Rule[] = [
-  ...SVDPP_AND_SCHEDULE_RULES,
+  ...CATALOGUE_MODEL_RULES,
   // Lazy Adam updates only the rows a batch gathers; under a graph encoder every row gets gradient.
   (c) =>
     c.optimizer.name === 'adam' && c.optimizer.params['lazy'] === true && c.encoder.name === 'lightgcn' && num(c.encoder.params['layers']) > 0

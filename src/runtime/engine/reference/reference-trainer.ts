@@ -60,18 +60,19 @@ export class ReferenceTrainer implements Omit<Trainer, 'engine'> {
     let samples = 0;
     for (let b = 0; b < batches; b++) {
       fillBatch(this.problem, this.schedule, this.model.sampler, order, epoch, b, this.buf, this.scorer());
-      sum += referenceStep(this.state, this.buf, this.model, this.encoder, this.lrFactor);
+      sum += referenceStep(this.state, this.buf, this.model, this.encoder, this.lrFactor, this.schedule.seed);
       samples += this.buf.size;
     }
     return { loss: batches > 0 ? sum / batches : NaN, batches, samples };
   }
 
   async trainBatch(batch: Batch): Promise<number> {
-    return referenceStep(this.state, batch, this.model, this.encoder, this.lrFactor);
+    return referenceStep(this.state, batch, this.model, this.encoder, this.lrFactor, this.schedule.seed);
   }
 
   async parameters(): Promise<Tables> {
-    return { user: toF32(this.state.user), item: toF32(this.state.item), dim: this.state.dim };
+    const w = this.state.weights;
+    return { user: toF32(this.state.user), item: toF32(this.state.item), dim: this.state.dim, ...(w ? { weights: Object.fromEntries(Object.entries(w).map(([k, v]) => [k, toF32(v)])) } : {}) };
   }
 
   async embeddings(): Promise<Tables> {
