@@ -5,6 +5,7 @@ import { InternalError } from '../../core/errors.js';
 import { hash4, unitFrom } from '../../core/rng.js';
 import { buildNormalizedAdjacency, buildNormalizedAdjacencyReference } from './graph/normalized-adjacency.js';
 import { multiplyTransposedReference, type CsrMatrix } from './graph/propagation-reference.js';
+import { sparseMultiplyTf } from './graph/sparse-multiply-tf.js';
 import { initProperties, initTables, type InitParams } from './init-tables.js';
 
 /**
@@ -264,7 +265,7 @@ export function prepareNgcf(data: TrainingData, p: NgcfParams): PreparedEncoder 
           if (!w) throw new InternalError(`ngcf: tfjs weight '${name}' is missing`);
           return w;
         }) as [TF.Tensor2D, TF.Tensor2D, TF.Tensor2D, TF.Tensor2D];
-        const S = tf.unsortedSegmentSum(tf.mul(tf.gather(x, cols), values), rows, n) as TF.Tensor2D;
+        const S = sparseMultiplyTf(tf, x, rows, cols, values, n);
         const Z = tf.add(tf.add(tf.matMul(tf.add(S, x), w1), b1), tf.add(tf.matMul(tf.mul(S, x), w2), b2)) as TF.Tensor2D;
         let H = tf.leakyRelu(Z, SLOPE) as TF.Tensor2D;
         const mask = messageMask(pass, l, n * d, p.dropout);

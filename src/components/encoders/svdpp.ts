@@ -2,6 +2,7 @@ import type * as TF from '@tensorflow/tfjs-core';
 import { defineComponent } from '../../contract/component.js';
 import type { CsrAdjacency, EncoderBehaviour, PreparedEncoder, Tables64, TrainingData } from '../../contract/training.js';
 import { buildNormalizedAdjacency, buildNormalizedAdjacencyReference } from './graph/normalized-adjacency.js';
+import { sparseMultiplyTf } from './graph/sparse-multiply-tf.js';
 import { initProperties, initTables, type InitParams } from './init-tables.js';
 
 /**
@@ -96,8 +97,8 @@ export function prepareSvdpp(data: TrainingData, p: SvdppParams): PreparedEncode
     embedTf(tf, user, item) {
       const m = fromAdjacency();
       const x = tf.concat([user, item], 0) as TF.Tensor2D;
-      const msgs = tf.mul(tf.gather(x, tf.tensor1d(m.from, 'int32')), tf.tensor2d(Float32Array.from(m.coef), [m.coef.length, 1]));
-      const e = tf.add(x, tf.unsortedSegmentSum(msgs, tf.tensor1d(m.to, 'int32'), numUsers + numItems)) as TF.Tensor2D;
+      const msgs = sparseMultiplyTf(tf, x, tf.tensor1d(m.to, 'int32'), tf.tensor1d(m.from, 'int32'), tf.tensor2d(Float32Array.from(m.coef), [m.coef.length, 1]), numUsers + numItems);
+      const e = tf.add(x, msgs) as TF.Tensor2D;
       return { user: tf.slice(e, [0, 0], [numUsers, -1]), item: tf.slice(e, [numUsers, 0], [-1, -1]) };
     },
   };
