@@ -193,10 +193,11 @@ class TfjsTrainer implements Trainer {
     this.targets = model.backprop.targets;
     if (init.user.length !== problem.numUsers * init.dim || init.item.length !== problem.numItems * init.dim)
       throw new InternalError(`tfjs engine: initial tables of ${init.user.length} / ${init.item.length} values do not match ${problem.numUsers} users / ${problem.numItems} items x dim ${init.dim}`);
-    // tidy disposes the initial tensors; variables survive it.
+    // tidy disposes the initial tensors; variables survive it. Copies: tfjs-cpu keeps the array it
+    // is given as the tensor's storage, and the moving aggregation would then write into the caller's init.
     this.vars = tf.tidy(() => ({
-      user: tf.variable(tf.tensor2d(init.user, [problem.numUsers, init.dim]), this.targets.user),
-      item: tf.variable(tf.tensor2d(init.item, [problem.numItems, init.dim]), this.targets.item),
+      user: tf.variable(tf.tensor2d(init.user.slice(), [problem.numUsers, init.dim]), this.targets.user),
+      item: tf.variable(tf.tensor2d(init.item.slice(), [problem.numItems, init.dim]), this.targets.item),
     }));
     this.weightsOwned = this.targets.user || this.targets.item;
     const shapes = model.encoder.weights ?? {};
