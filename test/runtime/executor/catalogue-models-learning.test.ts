@@ -55,9 +55,9 @@ describe('svdpp, ngcf, adagrad, adamw and multistep learn on the synthetic datas
         assert.ok(v > base + 0.05 && v > 1.5 * base, `${run}: NDCG@10 ${v.toFixed(4)} vs untrained ${base.toFixed(4)}`);
       }
       assert.equal(train.get('ngcf')!['engine'], 'tfjs');
-      assert.equal(train.get('ngcf')!['engineReason'], "tfjs: the fused kernels have no encoder 'ngcf'");
-      assert.equal(train.get('svdpp_item')!['engineReason'], "tfjs: the fused kernels have no encoder 'svdpp'");
-      assert.equal(train.get('adagrad')!['engineReason'], "tfjs: the fused kernels have no optimizer 'adagrad'");
+      assert.ok(String(train.get('ngcf')!['engineReason']).includes("the fused kernels have no encoder 'ngcf'"), String(train.get('ngcf')!['engineReason']));
+      assert.ok(String(train.get('svdpp_item')!['engineReason']).includes("the fused kernels have no encoder 'svdpp'"), String(train.get('svdpp_item')!['engineReason']));
+      assert.ok(String(train.get('adagrad')!['engineReason']).includes("the fused kernels have no optimizer 'adagrad'"), String(train.get('adagrad')!['engineReason']));
       // mf + adam + a schedule: the fused MF kernel applies it
       assert.equal(train.get('multistep')!['engine'], 'fused');
     } finally {
