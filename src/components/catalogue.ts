@@ -8,7 +8,7 @@ import type { ComponentSpec, Slot, TrainingComponent } from '../contract/compone
 import type { DatasetSpec } from '../contract/dataset-spec.js';
 import type { JsonObject } from '../core/json.js';
 import { UserError } from '../core/errors.js';
-import type { BackpropBehaviour, EncoderBehaviour, LossBehaviour, OptimizerBehaviour, RegularizerBehaviour, SamplerBehaviour, TrainingModel } from '../contract/training.js';
+import type { BackpropBehaviour, EncoderBehaviour, LossBehaviour, OptimizerBehaviour, RegularizerBehaviour, SamplerBehaviour, ScheduleBehaviour, TrainingModel } from '../contract/training.js';
 import { both } from './backprop/both.js';
 import { onebp } from './backprop/onebp.js';
 import { userOnly } from './backprop/user-only.js';
@@ -18,16 +18,21 @@ import { movielens100kSpec } from './datasets/movielens-100k.js';
 import { syntheticSpec } from './datasets/synthetic.js';
 import { lightgcn } from './encoders/lightgcn.js';
 import { mf } from './encoders/mf.js';
+import { ngcf } from './encoders/ngcf.js';
+import { svdpp } from './encoders/svdpp.js';
 import { bce } from './losses/bce.js';
 import { bpr } from './losses/bpr.js';
 import { ccl } from './losses/ccl.js';
 import { dnsContrastive } from './losses/dns-contrastive.js';
 import { infonce } from './losses/infonce.js';
+import { adagrad } from './optimizers/adagrad.js';
 import { adam } from './optimizers/adam.js';
+import { adamw } from './optimizers/adamw.js';
 import { sgd } from './optimizers/sgd.js';
 import { l2 } from './regularizers/l2.js';
 import { crossBatch } from './samplers/cross-batch.js';
 import { dynamicDissimilar } from './samplers/dynamic-dissimilar.js';
+import { multistep } from './schedules/multistep.js';
 import { hard } from './samplers/hard.js';
 import { hars } from './samplers/hars.js';
 import { inBatch } from './samplers/in-batch.js';
@@ -40,12 +45,13 @@ import { predefinedSpec } from './splits/predefined.js';
 export { RUN_SLOTS, type RunSlot } from '../contract/component.js';
 
 /** The training components of each slot: what bindModel and the engines' tables range over. */
-export const ENCODERS: readonly TrainingComponent<EncoderBehaviour>[] = [mf, lightgcn];
+export const ENCODERS: readonly TrainingComponent<EncoderBehaviour>[] = [mf, lightgcn, svdpp, ngcf];
 export const SAMPLERS: readonly TrainingComponent<SamplerBehaviour>[] = [uniform, popularity, inBatch, hard, hars, crossBatch, mixed, dynamicDissimilar];
 export const LOSSES: readonly TrainingComponent<LossBehaviour>[] = [infonce, bpr, bce, ccl, dnsContrastive];
 export const BACKPROPS: readonly TrainingComponent<BackpropBehaviour>[] = [both, onebp, userOnly];
-export const OPTIMIZERS: readonly TrainingComponent<OptimizerBehaviour>[] = [adam, sgd];
+export const OPTIMIZERS: readonly TrainingComponent<OptimizerBehaviour>[] = [adam, sgd, adagrad, adamw];
 export const REGULARIZERS: readonly TrainingComponent<RegularizerBehaviour>[] = [l2];
+export const SCHEDULES: readonly TrainingComponent<ScheduleBehaviour>[] = [multistep];
 
 export const COMPONENTS: readonly ComponentSpec[] = [
   movielens100kSpec,
@@ -60,6 +66,7 @@ export const COMPONENTS: readonly ComponentSpec[] = [
   ...BACKPROPS,
   ...OPTIMIZERS,
   ...REGULARIZERS,
+  ...SCHEDULES,
 ];
 
 export function componentsOf(slot: Slot): ComponentSpec[] {
@@ -98,6 +105,7 @@ export interface ModelChoice {
   backprop: ComponentChoice;
   optimizer: ComponentChoice;
   regularizer?: ComponentChoice | undefined;
+  schedule?: ComponentChoice | undefined;
 }
 
 function bindOne<B>(list: readonly TrainingComponent<B>[], slot: string, c: ComponentChoice): B {
@@ -115,6 +123,7 @@ export function bindModel(choice: ModelChoice): TrainingModel {
     backprop: bindOne(BACKPROPS, 'backprop', choice.backprop),
     optimizer: bindOne(OPTIMIZERS, 'optimizer', choice.optimizer),
     regularizer: choice.regularizer ? bindOne(REGULARIZERS, 'regularizer', choice.regularizer) : null,
+    schedule: choice.schedule ? bindOne(SCHEDULES, 'schedule', choice.schedule) : null,
     names: {
       encoder: choice.encoder.name,
       sampler: choice.sampler.name,
@@ -122,6 +131,7 @@ export function bindModel(choice: ModelChoice): TrainingModel {
       backprop: choice.backprop.name,
       optimizer: choice.optimizer.name,
       regularizer: choice.regularizer?.name ?? null,
+      schedule: choice.schedule?.name ?? null,
     },
   };
 }

@@ -10,7 +10,7 @@ export interface Incompatibility {
   rule: string;
   severity: 'error' | 'warning';
   /** Where it is reported: the slot whose choice conflicts (or `training`). */
-  slot: 'encoder' | 'sampler' | 'loss' | 'backprop' | 'optimizer' | 'regularizer' | 'training';
+  slot: 'encoder' | 'sampler' | 'loss' | 'backprop' | 'optimizer' | 'regularizer' | 'schedule' | 'training';
   message: string;
   expected: string;
   found: string;
@@ -21,7 +21,60 @@ type Rule = (c: RunConfig) => Incompatibility | null;
 
 const num = (x: unknown): number => (typeof x === 'number' ? x : NaN);
 
+/** Encoders whose propagation spreads a batch's gradient over rows outside the batch (besides lightgcn, whose rule reads its layers). */
+const SPREADING_ENCODERS = ['svdpp', 'ngcf'];
+
+const milestonesOf = (c: RunConfig): number[] => {
+  const m = c.schedule?.name === 'multistep' ? c.schedule.params['milestones'] : undefined;
+  return Array.isArray(m) ? m.map(num) : [];
+};
+
+/** The rules of svdpp, ngcf and the multistep schedule (kept together so merges with other rule additions stay local). */
+const CATALOGUE_MODEL_RULES: readonly Rule[] = [
+  // As for lightgcn: a lazy optimiser would update only the batch's rows of a gradient that reaches their neighbours.
+  (c) =>
+    c.optimizer.name === 'adam' && c.optimizer.params['lazy'] === true && SPREADING_ENCODERS.includes(c.encoder.name)
+      ? {
+          rule: 'lazy-optimizer-propagating-encoder',
+          severity: 'error',
+          slot: 'optimizer',
+          message: `adam(lazy: true) cannot train ${c.encoder.name}: its propagation gives the neighbours of a batch's rows gradient too, and a lazy optimiser would drop it`,
+          expected: `adam(lazy: false) with ${c.encoder.name}`,
+          found: `adam(lazy: true) with ${c.encoder.name}`,
+          hint: 'remove lazy: true (dense Adam is the PyTorch default)',
+        }
+      : null,
+  (c) => {
+    const m = milestonesOf(c);
+    const bad = m.findIndex((x, i) => i > 0 && x <= m[i - 1]!);
+    return bad > 0
+      ? {
+          rule: 'multistep-milestones-increasing',
+          severity: 'error',
+          slot: 'schedule',
+          message: `multistep milestones must increase strictly: ${m[bad]} follows ${m[bad - 1]}`,
+          expected: 'strictly increasing epochs, e.g. [100, 200]',
+          found: `milestones: [${m.join(', ')}]`,
+        }
+      : null;
+  },
+  (c) => {
+    const late = milestonesOf(c).filter((x) => x >= c.training.epochs);
+    return late.length > 0
+      ? {
+          rule: 'multistep-milestone-after-training',
+          severity: 'warning',
+          slot: 'schedule',
+          message: `multistep milestone ${late.join(', ')} is not before the last epoch (training.epochs: ${c.training.epochs}), so it never lowers the lr`,
+          expected: `milestones below ${c.training.epochs}`,
+          found: `milestones: [${milestonesOf(c).join(', ')}]`,
+        }
+      : null;
+  },
+];
+
 export const COMPATIBILITY_RULES: readonly Rule[] = [
+  ...CATALOGUE_MODEL_RULES,
   // Lazy Adam updates only the rows a batch gathers; under a graph encoder every row gets gradient.
   (c) =>
     c.optimizer.name === 'adam' && c.optimizer.params['lazy'] === true && c.encoder.name === 'lightgcn' && num(c.encoder.params['layers']) > 0

@@ -9,14 +9,14 @@ import type { JsonObject } from '../core/json.js';
  * The compiler reads only this; the runtime adds behaviour per slot (see the slot interfaces
  * next to the components).
  */
-export type Slot = 'dataset' | 'split' | 'encoder' | 'sampler' | 'loss' | 'backprop' | 'optimizer' | 'regularizer';
+export type Slot = 'dataset' | 'split' | 'encoder' | 'sampler' | 'loss' | 'backprop' | 'optimizer' | 'regularizer' | 'schedule';
 
 /** The slots a run configures, in the order they are shown. */
 export const RUN_SLOTS = ['encoder', 'sampler', 'loss', 'backprop', 'optimizer'] as const satisfies readonly Slot[];
 export type RunSlot = (typeof RUN_SLOTS)[number];
 
-/** Slots a run may leave empty: no component is chosen unless the run names one (`regularizer: l2(...)`). */
-export const OPTIONAL_RUN_SLOTS = ['regularizer'] as const satisfies readonly Slot[];
+/** Slots a run may leave empty: no component is chosen unless the run names one (`regularizer: l2(...)`, `schedule: multistep(...)`). */
+export const OPTIONAL_RUN_SLOTS = ['regularizer', 'schedule'] as const satisfies readonly Slot[];
 export type OptionalRunSlot = (typeof OPTIONAL_RUN_SLOTS)[number];
 
 /** The record-valued settings that are not components but are validated the same way. */

@@ -31,6 +31,7 @@ export interface DatasetModel {
 export interface RunConfig extends Record<RunSlot, ResolvedComponent> {
   /** Optional slots: present only when chosen. */
   regularizer?: ResolvedComponent;
+  schedule?: ResolvedComponent;
   training: TrainingParams;
 }
 

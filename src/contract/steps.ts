@@ -53,6 +53,8 @@ export interface TrainParams {
   optimizer: ResolvedComponent;
   /** Present only when the run chooses one (absent keeps the keys of runs that predate the slot). */
   regularizer?: ResolvedComponent;
+  /** Likewise: a learning-rate schedule only when chosen. */
+  schedule?: ResolvedComponent;
   training: TrainingParams;
   monitor: MonitorParams;
 }

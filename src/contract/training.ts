@@ -86,17 +86,33 @@ export function gatheredCandidates(batch: Batch): number {
   return batch.layout === 'shared' ? batch.width - (batch.bank?.count ?? 0) : batch.size * batch.width;
 }
 
-/** Float32 tables of one model, rows x dim row-major: the parameters, or the embeddings derived from them. */
+/**
+ * Float32 tables of one model, rows x dim row-major: the parameters, or the embeddings derived
+ * from them. `weights`: an encoder's dense parameters besides the two tables (NGCF's W1, W2,
+ * b1, b2 of each layer), by name, flat row-major; absent for encoders that have none.
+ */
 export interface Tables {
   user: Float32Array;
   item: Float32Array;
   dim: number;
+  weights?: Record<string, Float32Array>;
 }
 
 export interface Tables64 {
   user: Float64Array;
   item: Float64Array;
   dim: number;
+  weights?: Record<string, Float64Array>;
+}
+
+/**
+ * The forward of training step `step` (1-based) of a run seeded `seed`: an encoder with dropout
+ * draws its masks from (seed, step), counter-based, so every engine and a resumed run drop the
+ * same entries. Absent: evaluation (no dropout).
+ */
+export interface TrainPass {
+  seed: number;
+  step: number;
 }
 
 export type Similarity = 'dot' | 'cosine';
@@ -114,18 +130,24 @@ export interface ModelDescription {
 
 /** An encoder prepared for one training set (graph encoders hold their adjacency here). */
 export interface PreparedEncoder {
-  /** Final embeddings from the parameters (float64). */
-  embedReference(params: Tables64): Tables64;
-  /** dL/dparameters from dL/dembeddings: the adjoint of embedReference. */
-  backwardReference(params: Tables64, grad: Tables64): Tables64;
-  /** The same forward in tfjs; autograd differentiates it. */
-  embedTf(tf: Tf, user: TF.Tensor2D, item: TF.Tensor2D): { user: TF.Tensor2D; item: TF.Tensor2D };
+  /** Final embeddings from the parameters (float64); the embeddings' dim may differ from the parameters' (NGCF concatenates layers). */
+  embedReference(params: Tables64, pass?: TrainPass): Tables64;
+  /** dL/dparameters (tables and weights) from dL/dembeddings: the adjoint of embedReference under the same pass. */
+  backwardReference(params: Tables64, grad: Tables64, pass?: TrainPass): Tables64;
+  /** The same forward in tfjs; autograd differentiates it. `weights` as Tables.weights, shaped by EncoderBehaviour.weights. */
+  embedTf(tf: Tf, user: TF.Tensor2D, item: TF.Tensor2D, weights?: Record<string, TF.Tensor2D>, pass?: TrainPass): { user: TF.Tensor2D; item: TF.Tensor2D };
 }
 
 export interface EncoderBehaviour {
   readonly dim: number;
-  /** Layer-0 parameters before training (a pure function of the seed). */
+  /** Layer-0 parameters (and dense weights, if any) before training (a pure function of the seed). */
   init(numUsers: number, numItems: number, seed: number): Tables;
+  /**
+   * Dense weights besides the tables, by name: [rows, cols]. The optimiser owns them whenever it
+   * owns either table (the loss reaches them through both towers' embeddings); the moving
+   * aggregation never touches them. Absent: none.
+   */
+  readonly weights?: Record<string, readonly [number, number]>;
   /** true: a batch's gradient reaches only the rows of the batch (mf); false: every row (graph encoders). */
   readonly batchLocalGradient: boolean;
   /** true: the embeddings are the parameters themselves (mf), so a trained model stores one pair of tables. */
@@ -226,10 +248,11 @@ export interface OptimizerBehaviour {
   readonly lazy: boolean;
   /**
    * One step on a table (float64, mutated) with its gradient, at step t >= 1; rows null = every
-   * row, else only those rows (lazy).
+   * row, else only those rows (lazy). `lrFactor` scales the learning rate (a schedule's factor
+   * for the current epoch; 1 without a schedule).
    */
-  reference(table: Float64Array, grad: Float64Array, slots: Slots64, rows: readonly number[] | null, dim: number, t: number): void;
-  tf(tf: Tf, param: TF.Variable, grad: TF.Tensor, slots: SlotsTf, t: number, rows: TF.Tensor1D | null): void;
+  reference(table: Float64Array, grad: Float64Array, slots: Slots64, rows: readonly number[] | null, dim: number, t: number, lrFactor?: number): void;
+  tf(tf: Tf, param: TF.Variable, grad: TF.Tensor, slots: SlotsTf, t: number, rows: TF.Tensor1D | null, lrFactor?: number): void;
   readonly fused?: { code: 'adam-dense' | 'adam-lazy' | 'sgd'; lr: number; weightDecay: number; beta1: number; beta2: number; eps: number };
 }
 
@@ -244,6 +267,17 @@ export interface RegularizerBehaviour {
   readonly weight: number;
 }
 
+// ---- learning-rate schedules ----
+
+/**
+ * A learning-rate schedule: the factor by which the optimiser's lr is multiplied during epoch
+ * `epoch` (0-based), a pure function of the epoch, so a resumed run and every engine agree.
+ * Engines apply it at the start of each trainEpoch (lr_epoch = lr x factor(epoch)).
+ */
+export interface ScheduleBehaviour {
+  lrFactor(epoch: number): number;
+}
+
 /** The behaviour of a trial's components, bound to their validated parameters. */
 export interface TrainingModel {
   encoder: EncoderBehaviour;
@@ -252,6 +286,8 @@ export interface TrainingModel {
   backprop: BackpropBehaviour;
   optimizer: OptimizerBehaviour;
   regularizer: RegularizerBehaviour | null;
+  /** The learning-rate schedule, or null: the optimiser's lr throughout. */
+  schedule: ScheduleBehaviour | null;
   /** name of each slot's component, for messages and records. */
-  names: Record<'encoder' | 'sampler' | 'loss' | 'backprop' | 'optimizer', string> & { regularizer: string | null };
+  names: Record<'encoder' | 'sampler' | 'loss' | 'backprop' | 'optimizer', string> & { regularizer: string | null; schedule: string | null };
 }

@@ -5,6 +5,25 @@ import { BASE, brief, compileFiles, errorsOf } from './helpers.js';
 /** Each rule of the compatibility table: the located diagnostic when broken, silence when kept. */
 const cases: { rule: string; bad: string; good: string; expect: string; severity?: 'warning' }[] = [
   {
+    rule: 'lazy-optimizer-propagating-encoder',
+    bad: 'run b { encoder: ngcf(layers: 1); optimizer: adam(lazy: true) }\n',
+    good: 'run b { encoder: svdpp(side: item); optimizer: adam(lazy: false) }\n',
+    expect: "incompatible-components@5:46 adam(lazy: true) cannot train ngcf: its propagation gives the neighbours of a batch's rows gradient too, and a lazy optimiser would drop it",
+  },
+  {
+    rule: 'multistep-milestones-increasing',
+    bad: 'run b { schedule: multistep(milestones: [2, 2]) }\n',
+    good: 'run b { schedule: multistep(milestones: [1, 2]) }\n',
+    expect: 'incompatible-components@5:19 multistep milestones must increase strictly: 2 follows 2',
+  },
+  {
+    rule: 'multistep-milestone-after-training',
+    bad: 'run b { schedule: multistep(milestones: [1, 3]) }\n',
+    good: 'run b { schedule: multistep(milestones: [1, 2]) }\n',
+    expect: 'incompatible-components@5:19 multistep milestone 3 is not before the last epoch (training.epochs: 3), so it never lowers the lr',
+    severity: 'warning',
+  },
+  {
     rule: 'lazy-optimizer-graph-encoder',
     bad: 'run b { encoder: lightgcn(layers: 2); optimizer: adam(lazy: true) }\n',
     good: 'run b { encoder: lightgcn(layers: 2); optimizer: adam(lazy: false) }\n',

@@ -8,7 +8,7 @@ import { describeSchema } from '../../compiler/resolve/validate-params.js';
 import { formatJson } from '../../compiler/resolve/to-json.js';
 import type { Json } from '../../core/json.js';
 
-const SLOTS: Slot[] = ['dataset', 'split', 'encoder', 'sampler', 'loss', 'backprop', 'optimizer', 'regularizer'];
+const SLOTS: Slot[] = ['dataset', 'split', 'encoder', 'sampler', 'loss', 'backprop', 'optimizer', 'regularizer', 'schedule'];
 
 function params(schema: ParamSchema): string[] {
   return Object.entries(schema.properties).map(([name, s]) => {

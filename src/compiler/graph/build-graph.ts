@@ -82,5 +82,5 @@ function trainParams(trial: Trial, protocol: 'validation' | 'paper', hasValidati
   }
   const c = trial.config;
   // an optional slot is in the parameters only when chosen, so runs without one keep their content keys
-  return { encoder: c.encoder, sampler: c.sampler, loss: c.loss, backprop: c.backprop, optimizer: c.optimizer, ...(c.regularizer ? { regularizer: c.regularizer } : {}), training: c.training, monitor };
+  return { encoder: c.encoder, sampler: c.sampler, loss: c.loss, backprop: c.backprop, optimizer: c.optimizer, ...(c.regularizer ? { regularizer: c.regularizer } : {}), ...(c.schedule ? { schedule: c.schedule } : {}), training: c.training, monitor };
 }

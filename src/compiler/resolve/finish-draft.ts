@@ -34,9 +34,9 @@ export function finishDraft(draft: ConfigDraft, anchor: Range, diagnostics: Diag
   const training = validateParams(trainingSchema, draft.training, 'training', draft.trainingOrigin ?? anchor, diagnostics);
   if (!training) ok = false;
   if (!ok) return undefined;
-  const config: RunConfig = { ...(out as Record<(typeof RUN_SLOTS)[number], ResolvedComponent> & { regularizer?: ResolvedComponent }), training: training as unknown as TrainingParams };
+  const config: RunConfig = { ...(out as Record<(typeof RUN_SLOTS)[number], ResolvedComponent> & { regularizer?: ResolvedComponent; schedule?: ResolvedComponent }), training: training as unknown as TrainingParams };
   for (const x of checkCompatibility(config)) {
-    const where = x.slot === 'training' ? draft.trainingOrigin : x.slot === 'regularizer' ? draft.optional.regularizer?.origin : draft.components[x.slot].origin;
+    const where = x.slot === 'training' ? draft.trainingOrigin : x.slot === 'regularizer' || x.slot === 'schedule' ? draft.optional[x.slot]?.origin : draft.components[x.slot].origin;
     diagnostics.push((x.severity === 'error' ? error : warning)('incompatible-components', x.message, where ?? anchor, { expected: x.expected, found: x.found, hint: x.hint }));
     if (x.severity === 'error') ok = false;
   }

@@ -22,8 +22,9 @@ export interface AdamParams {
 }
 
 /** Adam on a float64 table: rows null = dense (every row), else only those rows (lazy). Mutates table, m and v. */
-export function referenceAdam(table: Float64Array, grad: Float64Array, m: Float64Array, v: Float64Array, rows: readonly number[] | null, dim: number, t: number, p: AdamParams): void {
-  const { lr, beta1: b1, beta2: b2, eps, weight_decay: wd } = p;
+export function referenceAdam(table: Float64Array, grad: Float64Array, m: Float64Array, v: Float64Array, rows: readonly number[] | null, dim: number, t: number, p: AdamParams, lrFactor = 1): void {
+  const { beta1: b1, beta2: b2, eps, weight_decay: wd } = p;
+  const lr = p.lr * lrFactor;
   const bc1 = 1 - Math.pow(b1, t);
   const bc2 = 1 - Math.pow(b2, t);
   const update = (i: number) => {
@@ -41,7 +42,8 @@ export function referenceAdam(table: Float64Array, grad: Float64Array, m: Float6
  * only those rows and their moments change. tf.train.adam is not used: it puts eps inside the
  * bias correction and has no coupled weight decay. Call inside tf.tidy.
  */
-export function adamTf(tf: typeof TF, param: TF.Variable, grad: TF.Tensor, slots: SlotsTf, t: number, p: AdamParams, rows: TF.Tensor1D | null): void {
+export function adamTf(tf: typeof TF, param: TF.Variable, grad: TF.Tensor, slots: SlotsTf, t: number, p: AdamParams, rows: TF.Tensor1D | null, lrFactor = 1): void {
+  const lr = p.lr * lrFactor;
   const sm = slots['m']!;
   const sv = slots['v']!;
   const bc1 = 1 - Math.pow(p.beta1, t);
@@ -52,7 +54,7 @@ export function adamTf(tf: typeof TF, param: TF.Variable, grad: TF.Tensor, slots
   if (p.weight_decay !== 0) g = tf.add(g, tf.mul(p0, p.weight_decay));
   const m = tf.add(tf.mul(pick(sm), p.beta1), tf.mul(g, 1 - p.beta1));
   const v = tf.add(tf.mul(pick(sv), p.beta2), tf.mul(tf.square(g), 1 - p.beta2));
-  const step = tf.div(tf.mul(tf.div(m, bc1), p.lr), tf.add(tf.sqrt(tf.div(v, bc2)), p.eps));
+  const step = tf.div(tf.mul(tf.div(m, bc1), lr), tf.add(tf.sqrt(tf.div(v, bc2)), p.eps));
   const p1 = tf.sub(p0, step);
   if (rows) {
     const at = tf.expandDims(rows, 1);
@@ -86,8 +88,8 @@ export const adam = defineComponent<AdamParams, OptimizerBehaviour>({
   create: (p) => ({
     slots: ['m', 'v'],
     lazy: p.lazy,
-    reference: (table, grad, slots: Slots64, rows, dim, t) => referenceAdam(table, grad, slots['m']!, slots['v']!, rows, dim, t, p),
-    tf: (tf, param, grad, slots, t, rows) => adamTf(tf, param, grad, slots, t, p, rows),
+    reference: (table, grad, slots: Slots64, rows, dim, t, lrFactor) => referenceAdam(table, grad, slots['m']!, slots['v']!, rows, dim, t, p, lrFactor),
+    tf: (tf, param, grad, slots, t, rows, lrFactor) => adamTf(tf, param, grad, slots, t, p, rows, lrFactor),
     fused: { code: p.lazy ? 'adam-lazy' : 'adam-dense', lr: p.lr, weightDecay: p.weight_decay, beta1: p.beta1, beta2: p.beta2, eps: p.eps },
   }),
 });

@@ -11,14 +11,15 @@ export interface SgdParams {
   weight_decay: number;
 }
 
-export function referenceSgd(table: Float64Array, grad: Float64Array, p: SgdParams): void {
-  for (let i = 0; i < table.length; i++) table[i] = table[i]! - p.lr * (grad[i]! + p.weight_decay * table[i]!);
+export function referenceSgd(table: Float64Array, grad: Float64Array, p: SgdParams, lrFactor = 1): void {
+  const lr = p.lr * lrFactor;
+  for (let i = 0; i < table.length; i++) table[i] = table[i]! - lr * (grad[i]! + p.weight_decay * table[i]!);
 }
 
 /** One SGD step in tfjs on every row. Call inside tf.tidy. */
-export function sgdTf(tf: typeof TF, param: TF.Variable, grad: TF.Tensor, p: SgdParams): void {
+export function sgdTf(tf: typeof TF, param: TF.Variable, grad: TF.Tensor, p: SgdParams, lrFactor = 1): void {
   const g = p.weight_decay !== 0 ? tf.add(grad, tf.mul(param, p.weight_decay)) : grad;
-  param.assign(tf.sub(param, tf.mul(g, p.lr)));
+  param.assign(tf.sub(param, tf.mul(g, p.lr * lrFactor)));
 }
 
 export const sgd = defineComponent<SgdParams, OptimizerBehaviour>({
@@ -37,8 +38,8 @@ export const sgd = defineComponent<SgdParams, OptimizerBehaviour>({
   create: (p) => ({
     slots: [],
     lazy: false,
-    reference: (table, grad) => referenceSgd(table, grad, p),
-    tf: (tf, param, grad) => sgdTf(tf, param, grad, p),
+    reference: (table, grad, _slots, _rows, _dim, _t, lrFactor) => referenceSgd(table, grad, p, lrFactor),
+    tf: (tf, param, grad, _slots, _t, _rows, lrFactor) => sgdTf(tf, param, grad, p, lrFactor),
     fused: { code: 'sgd', lr: p.lr, weightDecay: p.weight_decay, beta1: 0, beta2: 0, eps: 0 },
   }),
 });

@@ -90,7 +90,9 @@ export function encodeTables(t: Tables, prefix = ''): Record<string, Uint8Array>
  * and model.json (encoder, scorer), so that nothing downstream reads a loss's parameters.
  */
 export function encodeModel(description: ModelDescription, embeddings: Tables, parameters: Tables | null): Record<string, Uint8Array> {
-  return { ...encodeTables(embeddings), ...(parameters ? encodeTables(parameters, 'params_') : {}), 'model.json': jsonFile(description) };
+  // an encoder's dense weights (ngcf's W and b per layer) as params_w_<name>.npy, flat
+  const weights = Object.fromEntries(Object.entries(parameters?.weights ?? {}).map(([k, v]) => [`params_w_${k}.npy`, npyFile(v, [v.length])]));
+  return { ...encodeTables(embeddings), ...(parameters ? encodeTables(parameters, 'params_') : {}), ...weights, 'model.json': jsonFile(description) };
 }
 
 /** The model description of a train artifact; entries written before model.json existed were mf models, scored as their meta says. */

@@ -57,10 +57,15 @@ export function writeCheckpoint(path: string, c: TrainingCheckpoint): void {
   if (c.best) arrays.push(['best:user', c.best.tables.user], ['best:item', c.best.tables.item]);
   if (c.state.sampler) arrays.push(['sampler', c.state.sampler]);
   if (c.best?.params) arrays.push(['best:param:user', c.best.params.user], ['best:param:item', c.best.params.item]);
+  // an encoder's dense weights (ngcf), of the live state and of the best epoch's parameters
+  for (const [k, v] of Object.entries(c.state.tables.weights ?? {})) arrays.push([`weight:${k}`, v]);
+  for (const [k, v] of Object.entries(c.best?.params?.weights ?? {})) arrays.push([`best:param:weight:${k}`, v]);
   const header = JSON.stringify({
     nextEpoch: c.nextEpoch,
     step: c.state.step,
     dim: c.state.tables.dim,
+    // the best embeddings' width when it differs from the parameters' (ngcf concatenates layers)
+    ...(c.best && c.best.tables.dim !== c.state.tables.dim ? { embeddingDim: c.best.tables.dim } : {}),
     arrays: arrays.map(([name, a]) => ({ name, length: a.length })),
     curves: c.curves,
     best: c.best ? { epoch: c.best.epoch, value: c.best.value } : null,
@@ -113,7 +118,7 @@ export function readCheckpoint(path: string, warn: (m: string) => void, expect: 
     const header = JSON.parse(bytes.subarray(44, 44 + hLen).toString('utf8')) as Record<string, unknown>;
     const shape = shapeProblem(HEADER_SCHEMA, header);
     if (shape) throw new Error(`header ${shape}`);
-    const h = header as { nextEpoch: number; step: number; dim: number; arrays: { name: string; length: number }[]; curves: Curves; best: { epoch: number; value: number } | null; evalsSinceBest: number };
+    const h = header as { nextEpoch: number; step: number; dim: number; embeddingDim?: number; arrays: { name: string; length: number }[]; curves: Curves; best: { epoch: number; value: number } | null; evalsSinceBest: number };
     // Hash-valid but for another trial shape (a bug, or a file copied by hand): never used.
     if (h.dim !== expect.dim) throw new Error(`it has dimension ${h.dim}, the trial ${expect.dim}`);
     if (h.nextEpoch >= expect.epochs) throw new Error(`it resumes at epoch ${h.nextEpoch + 1}, the trial has ${expect.epochs} epochs`);
@@ -128,11 +133,17 @@ export function readCheckpoint(path: string, warn: (m: string) => void, expect: 
       off += length * 4;
     }
     if (off !== body.length) throw new Error('body length mismatch');
-    const sized = (name: string, rows: number): Float32Array => {
+    const sized = (name: string, rows: number, dim = expect.dim): Float32Array => {
       const a = arrays.get(name);
-      if (!a || a.length !== rows * expect.dim) throw new Error(`array ${name} is ${a ? `${a.length} values` : 'missing'}, expected ${rows} x ${expect.dim}`);
+      if (!a || a.length !== rows * dim) throw new Error(`array ${name} is ${a ? `${a.length} values` : 'missing'}, expected ${rows} x ${dim}`);
       return a;
     };
+    const weightsUnder = (prefix: string): { weights?: Record<string, Float32Array> } => {
+      const w: Record<string, Float32Array> = {};
+      for (const [k, v] of arrays) if (k.startsWith(prefix)) w[k.slice(prefix.length)] = v;
+      return Object.keys(w).length ? { weights: w } : {};
+    };
+    const embeddingDim = typeof h.embeddingDim === 'number' && Number.isInteger(h.embeddingDim) && h.embeddingDim > 0 ? h.embeddingDim : expect.dim;
     const slots: Record<string, Float32Array> = {};
     for (const [k, v] of arrays) if (k.startsWith('slot:')) slots[k.slice(5)] = v;
     const dim = h.dim;
@@ -140,13 +151,15 @@ export function readCheckpoint(path: string, warn: (m: string) => void, expect: 
     const item = sized('item', expect.numItems);
     return {
       nextEpoch: h.nextEpoch,
-      state: { step: h.step, tables: { user, item, dim }, slots, ...(arrays.has('sampler') ? { sampler: arrays.get('sampler')! } : {}) },
+      state: { step: h.step, tables: { user, item, dim, ...weightsUnder('weight:') }, slots, ...(arrays.has('sampler') ? { sampler: arrays.get('sampler')! } : {}) },
       curves: h.curves,
       best: h.best
         ? {
             ...h.best,
-            tables: { user: sized('best:user', expect.numUsers), item: sized('best:item', expect.numItems), dim },
-            params: arrays.has('best:param:user') ? { user: sized('best:param:user', expect.numUsers), item: sized('best:param:item', expect.numItems), dim } : null,
+            tables: { user: sized('best:user', expect.numUsers, embeddingDim), item: sized('best:item', expect.numItems, embeddingDim), dim: embeddingDim },
+            params: arrays.has('best:param:user')
+              ? { user: sized('best:param:user', expect.numUsers), item: sized('best:param:item', expect.numItems), dim, ...weightsUnder('best:param:weight:') }
+              : null,
           }
         : null,
       evalsSinceBest: h.evalsSinceBest,

@@ -23,6 +23,10 @@ const TOL = 5e-5;
 const TEST_PARAMS: Record<string, ComponentChoice['params']> = {
   mf: { dim: 4, init: 'normal', std: 0.3 },
   lightgcn: { dim: 4, layers: 2, init: 'normal', std: 0.3 },
+  svdpp: { dim: 4, init: 'normal', std: 0.3, side: 'item', alpha0: 0.5, alpha1: 0.5 },
+  ngcf: { dim: 4, layers: 2, dropout: 0.2, node_dropout: 0.1, init: 'normal', std: 0.3 },
+  adagrad: { lr: 0.05, weight_decay: 0.01 },
+  adamw: { lr: 0.01, weight_decay: 0.05 },
   uniform: { negatives: 3 },
   popularity: { negatives: 3, power: 1, exclude_positives: false },
   in_batch: { logq: true },

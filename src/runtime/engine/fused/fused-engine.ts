@@ -30,6 +30,7 @@ export function fusedPlan(model: TrainingModel): { plan: FusedPlan } | { reason:
       aggregate: backprop.aggregate,
       targets: backprop.targets,
       optimizer: optimizer.fused,
+      schedule: model.schedule,
     },
   };
 }
@@ -50,7 +51,8 @@ function graphSupport(model: TrainingModel): Support {
 function rowFallbackSupport(model: TrainingModel, kernelReason: string): Support {
   if (model.encoder.fused?.kind !== 'rows') return { ok: false, reason: kernelReason };
   const g = graphSupport(model);
-  return g.ok ? g : { ok: false, reason: `${kernelReason}, and ${g.reason}` };
+  if (g.ok) return g;
+  return { ok: false, reason: g.reason === kernelReason ? kernelReason : `${kernelReason}, and ${g.reason}` };
 }
 
 function supports(model: TrainingModel): Support {

@@ -3,7 +3,7 @@ import type { Json } from '../../../core/json.js';
 import { KernelPool } from '../../kernels/kernel-pool.js';
 import { BackpropCode, LossCode, OptimizerCode, SYNC_SIZE, TRAIN_CHUNK, TrainCtx } from '../../kernels/kernel-layout.js';
 import { usersWithoutNegatives } from '../../../components/samplers/uniform.js';
-import type { BackpropBehaviour, OptimizerBehaviour, SamplerBehaviour, LossBehaviour, Similarity } from '../../../contract/training.js';
+import type { BackpropBehaviour, OptimizerBehaviour, SamplerBehaviour, LossBehaviour, ScheduleBehaviour, Similarity } from '../../../contract/training.js';
 import { BITSET_MAX_BYTES, checkTrainingFits, fusedTrainingBytes } from '../../resources/memory-estimate.js';
 import { negativesStream } from '../../training/epoch.js';
 import type { Batch, EpochResult, EpochSchedule, Tables, Trainer, TrainerOptions, TrainerState, TrainingProblem } from '../engine.js';
@@ -18,6 +18,8 @@ export interface FusedPlan {
   aggregate: BackpropBehaviour['aggregate'];
   targets: { user: boolean; item: boolean };
   optimizer: NonNullable<OptimizerBehaviour['fused']>;
+  /** The lr schedule (its factor is written into the context's lr before each epoch), or null. */
+  schedule: ScheduleBehaviour | null;
 }
 
 
@@ -239,6 +241,8 @@ export class FusedTrainer implements Trainer {
     this.check();
     if (!Number.isInteger(epoch) || epoch < 0) throw new InternalError(`fused trainer: epoch must be an integer >= 0, got ${epoch}`);
     const v = this.ctx();
+    // lr x 1 is lr exactly, so without a schedule the kernel sees the same bits as before
+    v.setFloat64(TrainCtx.lr, this.config.optimizer.lr * (this.config.schedule?.lrFactor(epoch) ?? 1), true);
     v.setInt32(TrainCtx.mode, 0, true);
     v.setUint32(TrainCtx.epoch, epoch >>> 0, true);
     v.setUint32(TrainCtx.stream, negativesStream(epoch), true);
@@ -335,6 +339,12 @@ export class FusedTrainer implements Trainer {
     if (this.disposed) return;
     this.disposed = true;
     await this.pool.dispose();
+  }
+
+  /** The lr the kernel applies now (tests check it follows the schedule). */
+  get currentLr(): number {
+    this.check();
+    return this.ctx().getFloat64(TrainCtx.lr, true);
   }
 
   /** Live worker threads (tests check that dispose() leaves none). */

@@ -35,6 +35,8 @@ export class GraphTrainer implements Trainer {
   private dirtyUsers: number[] = [];
   private dirtyItems: number[] = [];
   private step = 0;
+  /** The schedule's lr factor of the epoch being trained (trainBatch uses the last epoch's). */
+  private lrFactor = 1;
   private disposed = false;
 
   private constructor(
@@ -191,8 +193,9 @@ export class GraphTrainer implements Trainer {
     const rows = P.length / this.S;
     const d = this.d;
     const S = this.S;
+    const lr = o.lr * this.lrFactor;
     if (o.code === 'sgd') {
-      for (let r = 0; r < rows; r++) for (let j = r * S; j < r * S + d; j++) P[j] = P[j]! - o.lr * (G[j]! + o.weightDecay * P[j]!);
+      for (let r = 0; r < rows; r++) for (let j = r * S; j < r * S + d; j++) P[j] = P[j]! - lr * (G[j]! + o.weightDecay * P[j]!);
       return;
     }
     const pool = this.prop.pool;
@@ -206,13 +209,14 @@ export class GraphTrainer implements Trainer {
         const g = G[j]! + o.weightDecay * P[j]!;
         m[j] = o.beta1 * m[j]! + (1 - o.beta1) * g;
         v[j] = o.beta2 * v[j]! + (1 - o.beta2) * g * g;
-        P[j] = P[j]! - (o.lr * (m[j]! / bc1)) / (Math.sqrt(v[j]! / bc2) + o.eps);
+        P[j] = P[j]! - (lr * (m[j]! / bc1)) / (Math.sqrt(v[j]! / bc2) + o.eps);
       }
     }
   }
 
   async trainEpoch(epoch: number): Promise<EpochResult> {
     this.check();
+    this.lrFactor = this.model.schedule?.lrFactor(epoch) ?? 1;
     const numPairs = this.problem.pairUsers.length;
     const order = epochOrder(numPairs, this.schedule.seed, epoch, this.schedule.shuffle);
     const batches = batchCount(numPairs, this.schedule.batch, this.schedule.dropLast);

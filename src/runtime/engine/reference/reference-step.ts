@@ -22,7 +22,7 @@
  *    (components/backprop/moving-aggregation.ts).
  */
 import { InternalError } from '../../../core/errors.js';
-import { gatheredCandidates, type Batch, type PreparedEncoder, type Tables64, type TrainingModel } from '../../../contract/training.js';
+import { gatheredCandidates, type Batch, type PreparedEncoder, type Tables64, type TrainingModel, type TrainPass } from '../../../contract/training.js';
 import { referenceMovingAggregation } from '../../../components/backprop/moving-aggregation.js';
 import { accumulateScoreGradients, addPenalty, batchScores, pairScores, type RowTables } from '../batch-scores.js';
 
@@ -38,6 +38,8 @@ export interface ReferenceGradients {
   gUser: Float64Array;
   /** dL/d(item parameters), numItems x dim. */
   gItem: Float64Array;
+  /** dL/d(the encoder's dense weights), by name (empty for encoders without any). */
+  gWeights: Record<string, Float64Array>;
 }
 
 
@@ -67,20 +69,21 @@ export function referencePairScores(E: Tables64, users: Int32Array, items: Int32
  * The batch loss and its gradients with respect to both whole parameter tables (whichever the
  * backprop strategy then uses). Tables may be float32 or float64; the arithmetic is float64.
  */
-export function referenceGradients(params: Tables64, batch: Batch, model: TrainingModel, encoder: PreparedEncoder): ReferenceGradients {
+export function referenceGradients(params: Tables64, batch: Batch, model: TrainingModel, encoder: PreparedEncoder, pass?: TrainPass): ReferenceGradients {
   checkBatch(params, batch);
-  const d = params.dim;
   const B = batch.size;
   const cols = 1 + batch.width;
-  const E = encoder.embedReference(params);
+  const E = encoder.embedReference(params, pass);
+  // the embeddings' width: the parameters' for most encoders, (K + 1) d for ngcf
+  const d = E.dim;
   const S = batchScores(rowsOf(E), batch, model.loss.similarity);
   const dS = new Float64Array(S.length);
   let loss = model.loss.reference(S, B, cols, batch.mask, dS);
   const gE: Tables64 = { user: new Float64Array(E.user.length), item: new Float64Array(E.item.length), dim: d };
   accumulateScoreGradients(rowsOf(E), batch, model.loss.similarity, S, dS, gE.user, gE.item);
-  const { user: gUser, item: gItem } = encoder.backwardReference(params, gE);
+  const { user: gUser, item: gItem, weights: gWeights = {} } = encoder.backwardReference(params, gE, pass);
   if (model.regularizer && model.regularizer.weight > 0) loss += addPenalty(rowsOf(params), batch, model.regularizer.weight, model.backprop.targets, gUser, gItem);
-  return { loss, gUser, gItem };
+  return { loss, gUser, gItem, gWeights };
 }
 
 /** Rows a batch gathers from the item table (positives and candidates), ascending and distinct. */
@@ -96,12 +99,25 @@ export function batchUserRows(batch: Batch): number[] {
   return [...new Set(batch.users.subarray(0, batch.size))].sort((a, b) => a - b);
 }
 
-/** One training step on `state` (mutated): forward, gradients, optimiser, moving aggregation. Returns the batch loss. */
-export function referenceStep(state: ReferenceState, batch: Batch, model: TrainingModel, encoder: PreparedEncoder): number {
-  const { loss, gUser, gItem } = referenceGradients(state, batch, model, encoder);
+/**
+ * One training step on `state` (mutated): forward, gradients, optimiser, moving aggregation.
+ * `lrFactor` is the schedule's factor of the current epoch. Returns the batch loss.
+ */
+export function referenceStep(state: ReferenceState, batch: Batch, model: TrainingModel, encoder: PreparedEncoder, lrFactor = 1, seed = 0): number {
+  const { loss, gUser, gItem, gWeights } = referenceGradients(state, batch, model, encoder, { seed, step: state.step + 1 });
   const targets = model.backprop.targets;
   const opt = model.optimizer;
   state.step += 1;
+  // dense weights (ngcf) are owned whenever a table is: the loss reaches them through either tower
+  if (targets.user || targets.item)
+    for (const [name, [, cols]] of Object.entries(model.encoder.weights ?? {})) {
+      const W = state.weights?.[name];
+      const G = gWeights[name];
+      if (!W || !G) throw new InternalError(`reference: encoder weight '${name}' or its gradient is missing`);
+      const slots: Record<string, Float64Array> = {};
+      for (const s of opt.slots) slots[s] = state.slots[`${s}.w:${name}`] ??= new Float64Array(W.length);
+      opt.reference(W, G, slots, null, cols, state.step, lrFactor);
+    }
   for (const [which, grad, rows] of [
     ['user', gUser, targets.user && opt.lazy ? batchUserRows(batch) : null],
     ['item', gItem, targets.item && opt.lazy ? batchItemRows(batch) : null],
@@ -110,7 +126,7 @@ export function referenceStep(state: ReferenceState, batch: Batch, model: Traini
     const P = state[which];
     const slots: Record<string, Float64Array> = {};
     for (const s of opt.slots) slots[s] = state.slots[`${s}.${which}`] ??= new Float64Array(P.length);
-    opt.reference(P, grad, slots, rows, state.dim, state.step);
+    opt.reference(P, grad, slots, rows, state.dim, state.step, lrFactor);
   }
   const agg = model.backprop.aggregate;
   if (agg?.target === 'user') referenceMovingAggregation(state.user, state.item, state.dim, batch.users, batch.pos, batch.size, agg.beta, agg.duplicates);
@@ -119,6 +135,8 @@ export function referenceStep(state: ReferenceState, batch: Batch, model: Traini
 }
 
 /** A float64 state from float32 tables (a copy), step 0, no slots. */
-export function referenceStateFrom(tables: { user: ArrayLike<number>; item: ArrayLike<number>; dim: number }): ReferenceState {
-  return { user: Float64Array.from(tables.user), item: Float64Array.from(tables.item), dim: tables.dim, step: 0, slots: {} };
+export function referenceStateFrom(tables: { user: ArrayLike<number>; item: ArrayLike<number>; dim: number; weights?: Record<string, ArrayLike<number>> }): ReferenceState {
+  const state: ReferenceState = { user: Float64Array.from(tables.user), item: Float64Array.from(tables.item), dim: tables.dim, step: 0, slots: {} };
+  if (tables.weights) state.weights = Object.fromEntries(Object.entries(tables.weights).map(([k, v]) => [k, Float64Array.from(v)]));
+  return state;
 }

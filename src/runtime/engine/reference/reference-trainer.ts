@@ -19,6 +19,8 @@ export class ReferenceTrainer implements Omit<Trainer, 'engine'> {
   private readonly buf: Batch;
   private readonly encoder: PreparedEncoder;
   private state: ReferenceState;
+  /** The schedule's lr factor of the epoch being trained (trainBatch uses the last epoch's). */
+  private lrFactor = 1;
 
   constructor(
     private readonly problem: TrainingProblem,
@@ -30,6 +32,11 @@ export class ReferenceTrainer implements Omit<Trainer, 'engine'> {
     this.buf = allocBatch(schedule.batch, model.sampler);
     this.encoder = model.encoder.prepare(problem);
     model.sampler.prepare(problem);
+  }
+
+  /** The learning-rate factor the optimiser applies now (tests check it follows the schedule). */
+  get currentLrFactor(): number {
+    return this.lrFactor;
   }
 
   /** The live float64 state (not a copy). */
@@ -57,6 +64,7 @@ export class ReferenceTrainer implements Omit<Trainer, 'engine'> {
   }
 
   async trainEpoch(epoch: number): Promise<EpochResult> {
+    this.lrFactor = this.model.schedule?.lrFactor(epoch) ?? 1;
     const numPairs = this.problem.pairUsers.length;
     const order = epochOrder(numPairs, this.schedule.seed, epoch, this.schedule.shuffle);
     const batches = batchCount(numPairs, this.schedule.batch, this.schedule.dropLast);
@@ -64,18 +72,19 @@ export class ReferenceTrainer implements Omit<Trainer, 'engine'> {
     let samples = 0;
     for (let b = 0; b < batches; b++) {
       fillBatch(this.problem, this.schedule, this.model.sampler, order, epoch, b, this.buf, this.scorer(), this.embedder());
-      sum += referenceStep(this.state, this.buf, this.model, this.encoder);
+      sum += referenceStep(this.state, this.buf, this.model, this.encoder, this.lrFactor, this.schedule.seed);
       samples += this.buf.size;
     }
     return { loss: batches > 0 ? sum / batches : NaN, batches, samples };
   }
 
   async trainBatch(batch: Batch): Promise<number> {
-    return referenceStep(this.state, batch, this.model, this.encoder);
+    return referenceStep(this.state, batch, this.model, this.encoder, this.lrFactor, this.schedule.seed);
   }
 
   async parameters(): Promise<Tables> {
-    return { user: toF32(this.state.user), item: toF32(this.state.item), dim: this.state.dim };
+    const w = this.state.weights;
+    return { user: toF32(this.state.user), item: toF32(this.state.item), dim: this.state.dim, ...(w ? { weights: Object.fromEntries(Object.entries(w).map(([k, v]) => [k, toF32(v)])) } : {}) };
   }
 
   async embeddings(): Promise<Tables> {

@@ -1,7 +1,7 @@
 import type * as TF from '@tensorflow/tfjs-core';
 import { InternalError } from '../../../core/errors.js';
 import type { Json } from '../../../core/json.js';
-import { gatheredCandidates, type Batch, type CandidateMeasure, type EmbeddingReader, type PreparedEncoder, type SlotsTf, type TrainingModel } from '../../../contract/training.js';
+import { gatheredCandidates, type Batch, type CandidateMeasure, type EmbeddingReader, type PreparedEncoder, type SlotsTf, type TrainingModel, type TrainPass } from '../../../contract/training.js';
 import { ensureGradients } from '../../backend/register-gradients.js';
 import { activate, type Backend } from '../../backend/select-backend.js';
 import { aggregationPlan, movingAggregationTf } from '../../../components/backprop/moving-aggregation.js';
@@ -89,10 +89,10 @@ export function batchScoresTf(tf: Tf, user: TF.Tensor2D, item: TF.Tensor2D, batc
  * the regulariser's penalty on the gathered layer-0 rows of the tables the optimiser owns.
  * Everything the engine differentiates goes through here. Call inside tf.tidy (or tf.grads).
  */
-export function batchLossTf(tf: Tf, userP: TF.Tensor, itemP: TF.Tensor, batch: Batch, model: TrainingModel, encoder: PreparedEncoder): TF.Scalar {
+export function batchLossTf(tf: Tf, userP: TF.Tensor, itemP: TF.Tensor, batch: Batch, model: TrainingModel, encoder: PreparedEncoder, weights?: Record<string, TF.Tensor2D>, pass?: TrainPass): TF.Scalar {
   const B = batch.size;
   const c = batch.width + 1;
-  const E = encoder.embedTf(tf, userP as TF.Tensor2D, itemP as TF.Tensor2D);
+  const E = encoder.embedTf(tf, userP as TF.Tensor2D, itemP as TF.Tensor2D, weights, pass);
   const S = batchScoresTf(tf, E.user, E.item, batch, model.loss.similarity);
   const mask = batch.mask ? tf.tensor2d(Float32Array.from(batch.mask.subarray(0, B * c)), [B, c]) : null;
   let loss = model.loss.tf(tf, S, mask);
@@ -110,20 +110,37 @@ export function batchLossTf(tf: Tf, userP: TF.Tensor, itemP: TF.Tensor, batch: B
   return loss;
 }
 
-/** The batch loss and tfjs autograd's gradients for both whole parameter tables (for checks against the reference). */
-export async function tfjsGradients(backend: Backend, tables: Tables, batch: Batch, model: TrainingModel, encoder: PreparedEncoder): Promise<{ loss: number; gUser: Float32Array; gItem: Float32Array }> {
+/**
+ * The batch loss and tfjs autograd's gradients for both whole parameter tables and the encoder's
+ * weights (for checks against the reference).
+ */
+export async function tfjsGradients(
+  backend: Backend,
+  tables: Tables,
+  batch: Batch,
+  model: TrainingModel,
+  encoder: PreparedEncoder,
+  pass?: TrainPass,
+): Promise<{ loss: number; gUser: Float32Array; gItem: Float32Array; gWeights: Record<string, Float32Array> }> {
   await activate(backend);
   await ensureGradients(backend.tf);
   const tf = backend.tf;
   const d = tables.dim;
-  const [loss, gu, gi] = tf.tidy(() => {
+  const shapes = Object.entries(model.encoder.weights ?? {});
+  const [loss, ...grads] = tf.tidy(() => {
     const U = tf.tensor2d(tables.user, [tables.user.length / d, d]);
     const V = tf.tensor2d(tables.item, [tables.item.length / d, d]);
-    const { value, grads } = tf.valueAndGrads((a: TF.Tensor, b: TF.Tensor) => batchLossTf(tf, a, b, batch, model, encoder))([U, V]);
-    return [value, grads[0]!, grads[1]!];
+    const W = shapes.map(([name, shape]) => tf.tensor2d(tables.weights![name]!, [shape[0], shape[1]]));
+    const f = (...xs: TF.Tensor[]) =>
+      batchLossTf(tf, xs[0]!, xs[1]!, batch, model, encoder, Object.fromEntries(shapes.map(([name], k) => [name, xs[2 + k] as TF.Tensor2D])), pass);
+    const { value, grads } = tf.valueAndGrads(f)([U, V, ...W]);
+    return [value, ...grads];
   });
-  const out = { loss: (await loss.data())[0]!, gUser: Float32Array.from(await gu.data()), gItem: Float32Array.from(await gi.data()) };
-  tf.dispose([loss, gu, gi]);
+  const read = async (t: TF.Tensor) => Float32Array.from(await t.data());
+  const gWeights: Record<string, Float32Array> = {};
+  for (let k = 0; k < shapes.length; k++) gWeights[shapes[k]![0]] = await read(grads[2 + k]!);
+  const out = { loss: (await loss!.data())[0]!, gUser: await read(grads[0]!), gItem: await read(grads[1]!), gWeights };
+  tf.dispose([loss!, ...grads]);
   return out;
 }
 
@@ -157,7 +174,13 @@ class TfjsTrainer implements Trainer {
   private readonly targets: { user: boolean; item: boolean };
   private readonly vars: Record<Which, TF.Variable>;
   private slots: Record<Which, SlotsTf | null> = { user: null, item: null };
+  /** The encoder's dense weights (ngcf) and their optimiser slots; trained whenever a table is. */
+  private readonly weights: Record<string, TF.Variable>;
+  private weightSlots: Record<string, SlotsTf> = {};
+  private readonly weightsOwned: boolean;
   private step = 0;
+  /** The schedule's lr factor of the epoch being trained (trainBatch uses the last epoch's). */
+  private lrFactor = 1;
   private readonly buf: Batch;
   private readonly rowSets: Record<Which, RowSet>;
 
@@ -176,11 +199,23 @@ class TfjsTrainer implements Trainer {
     this.targets = model.backprop.targets;
     if (init.user.length !== problem.numUsers * init.dim || init.item.length !== problem.numItems * init.dim)
       throw new InternalError(`tfjs engine: initial tables of ${init.user.length} / ${init.item.length} values do not match ${problem.numUsers} users / ${problem.numItems} items x dim ${init.dim}`);
-    // tidy disposes the initial tensors; variables survive it.
+    // tidy disposes the initial tensors; variables survive it. Copies: tfjs-cpu keeps the array it
+    // is given as the tensor's storage, and the moving aggregation would then write into the caller's init.
     this.vars = tf.tidy(() => ({
-      user: tf.variable(tf.tensor2d(init.user, [problem.numUsers, init.dim]), this.targets.user),
-      item: tf.variable(tf.tensor2d(init.item, [problem.numItems, init.dim]), this.targets.item),
+      user: tf.variable(tf.tensor2d(init.user.slice(), [problem.numUsers, init.dim]), this.targets.user),
+      item: tf.variable(tf.tensor2d(init.item.slice(), [problem.numItems, init.dim]), this.targets.item),
     }));
+    this.weightsOwned = this.targets.user || this.targets.item;
+    const shapes = model.encoder.weights ?? {};
+    this.weights = tf.tidy(() =>
+      Object.fromEntries(
+        Object.entries(shapes).map(([name, [r, c]]) => {
+          const w = init.weights?.[name];
+          if (!w || w.length !== r * c) throw new InternalError(`tfjs engine: the initial weight '${name}' is missing or not ${r} x ${c}`);
+          return [name, tf.variable(tf.tensor2d(w, [r, c]), this.weightsOwned)];
+        }),
+      ),
+    );
     this.createSlots();
     model.sampler.prepare(problem);
     this.buf = allocBatch(schedule.batch, model.sampler);
@@ -196,6 +231,11 @@ class TfjsTrainer implements Trainer {
   /** Optimiser slots for every table the optimiser owns (zeros). */
   private createSlots(): void {
     const tf = this.tf;
+    for (const s of Object.values(this.weightSlots)) for (const v of Object.values(s)) v.dispose();
+    this.weightSlots = {};
+    if (this.weightsOwned && this.model.optimizer.slots.length)
+      for (const [name, w] of Object.entries(this.weights))
+        this.weightSlots[name] = tf.tidy(() => Object.fromEntries(this.model.optimizer.slots.map((n) => [n, tf.variable(tf.zeros(w.shape), false)])));
     for (const w of ['user', 'item'] as const) {
       for (const v of Object.values(this.slots[w] ?? {})) v.dispose();
       this.slots[w] = null;
@@ -212,7 +252,7 @@ class TfjsTrainer implements Trainer {
     return (users: Int32Array, items: Int32Array, rows: number, perRow: number, measure: CandidateMeasure = 'similarity'): Float64Array => {
       const tf = this.tf;
       const t = tf.tidy(() => {
-        const E = this.encoder.embedTf(tf, this.vars.user as TF.Tensor2D, this.vars.item as TF.Tensor2D);
+        const E = this.encoder.embedTf(tf, this.vars.user as TF.Tensor2D, this.vars.item as TF.Tensor2D, this.weights as Record<string, TF.Tensor2D>);
         const rep = new Int32Array(rows * perRow);
         for (let r = 0; r < rows; r++) rep.fill(users[r]!, r * perRow, r * perRow + perRow);
         const u = tf.gather(E.user, tf.tensor1d(rep, 'int32')) as TF.Tensor2D;
@@ -235,7 +275,7 @@ class TfjsTrainer implements Trainer {
     return (which, ids, count) => {
       const tf = this.tf;
       const t = tf.tidy(() => {
-        const E = this.encoder.embedTf(tf, this.vars.user as TF.Tensor2D, this.vars.item as TF.Tensor2D);
+        const E = this.encoder.embedTf(tf, this.vars.user as TF.Tensor2D, this.vars.item as TF.Tensor2D, this.weights as Record<string, TF.Tensor2D>);
         return tf.gather(E[which], tf.tensor1d(ids.subarray(0, count), 'int32'));
       });
       const out = Float64Array.from(t.dataSync());
@@ -251,9 +291,16 @@ class TfjsTrainer implements Trainer {
     const t = ++this.step;
     const opt = this.model.optimizer;
     return tf.tidy(() => {
-      const lossFn = (): TF.Scalar => batchLossTf(tf, this.vars.user, this.vars.item, batch, this.model, this.encoder);
+      const pass: TrainPass = { seed: this.schedule.seed, step: t };
+      const lossFn = (): TF.Scalar => batchLossTf(tf, this.vars.user, this.vars.item, batch, this.model, this.encoder, this.weights as Record<string, TF.Tensor2D>, pass);
       const owned = (['user', 'item'] as const).filter((w) => this.targets[w]);
-      const { value, grads } = tf.variableGrads(lossFn, owned.map((w) => this.vars[w]));
+      const ownedWeights = this.weightsOwned ? Object.entries(this.weights) : [];
+      const { value, grads } = tf.variableGrads(lossFn, [...owned.map((w) => this.vars[w]), ...ownedWeights.map(([, v]) => v)]);
+      for (const [name, v] of ownedWeights) {
+        const grad = grads[v.name];
+        if (!grad) throw new InternalError(`tfjs engine: no gradient for the encoder weight '${name}'`);
+        opt.tf(tf, v, grad, this.weightSlots[name] ?? {}, t, null, this.lrFactor);
+      }
       for (const w of owned) {
         const grad = grads[this.vars[w].name];
         if (!grad) throw new InternalError(`tfjs engine: no gradient for the ${w} table`);
@@ -261,7 +308,7 @@ class TfjsTrainer implements Trainer {
         const rows = opt.lazy
           ? tf.tensor1d(w === 'user' ? this.rowSets.user.distinct([[batch.users, B]]) : this.rowSets.item.distinct([[batch.pos, B], [batch.neg, nCand]]), 'int32')
           : null;
-        opt.tf(tf, this.vars[w], grad, this.slots[w] ?? {}, t, rows);
+        opt.tf(tf, this.vars[w], grad, this.slots[w] ?? {}, t, rows, this.lrFactor);
       }
       const agg = this.model.backprop.aggregate;
       if (agg?.target === 'user') movingAggregationTf(tf, this.vars.user, this.vars.item, aggregationPlan(batch.users, batch.pos, B, agg));
@@ -272,6 +319,7 @@ class TfjsTrainer implements Trainer {
 
   async trainEpoch(epoch: number): Promise<EpochResult> {
     await activate(this.backend);
+    this.lrFactor = this.model.schedule?.lrFactor(epoch) ?? 1;
     const tf = this.tf;
     const numPairs = this.problem.pairUsers.length;
     const order = epochOrder(numPairs, this.schedule.seed, epoch, this.schedule.shuffle);
@@ -316,17 +364,24 @@ class TfjsTrainer implements Trainer {
 
   async parameters(): Promise<Tables> {
     await activate(this.backend);
-    return { user: await this.read(this.vars.user), item: await this.read(this.vars.item), dim: this.dim };
+    const out: Tables = { user: await this.read(this.vars.user), item: await this.read(this.vars.item), dim: this.dim };
+    const names = Object.keys(this.weights);
+    if (names.length) {
+      out.weights = {};
+      for (const name of names) out.weights[name] = await this.read(this.weights[name]!);
+    }
+    return out;
   }
 
   async embeddings(): Promise<Tables> {
     await activate(this.backend);
     const tf = this.tf;
     const E = tf.tidy(() => {
-      const e = this.encoder.embedTf(tf, this.vars.user as TF.Tensor2D, this.vars.item as TF.Tensor2D);
+      const e = this.encoder.embedTf(tf, this.vars.user as TF.Tensor2D, this.vars.item as TF.Tensor2D, this.weights as Record<string, TF.Tensor2D>);
       return [tf.clone(e.user), tf.clone(e.item)] as const;
     });
-    const out = { user: await this.read(E[0]), item: await this.read(E[1]), dim: this.dim };
+    // the embeddings' width may exceed the parameters' (ngcf concatenates its layers)
+    const out = { user: await this.read(E[0]), item: await this.read(E[1]), dim: E[0].shape[1]! };
     tf.dispose([E[0], E[1]]);
     return out;
   }
@@ -334,6 +389,7 @@ class TfjsTrainer implements Trainer {
   async saveState(): Promise<TrainerState> {
     const slots: Record<string, Float32Array> = {};
     for (const w of ['user', 'item'] as const) for (const [n, v] of Object.entries(this.slots[w] ?? {})) slots[`${n}.${w}`] = await this.read(v);
+    for (const [name, s] of Object.entries(this.weightSlots)) for (const [n, v] of Object.entries(s)) slots[`${n}.w:${name}`] = await this.read(v);
     const sampler = this.model.sampler.state?.save();
     return { step: this.step, tables: await this.parameters(), slots, ...(sampler ? { sampler } : {}) };
   }
@@ -347,8 +403,20 @@ class TfjsTrainer implements Trainer {
     tf.tidy(() => {
       this.vars.user.assign(tf.tensor2d(state.tables.user, this.vars.user.shape as [number, number]));
       this.vars.item.assign(tf.tensor2d(state.tables.item, this.vars.item.shape as [number, number]));
+      for (const [name, v] of Object.entries(this.weights)) {
+        const saved = state.tables.weights?.[name];
+        if (!saved || saved.length !== v.size) throw new InternalError(`tfjs engine: the saved state has no encoder weight '${name}' of ${v.size} values`);
+        v.assign(tf.tensor2d(saved, v.shape as [number, number]));
+      }
     });
     this.createSlots();
+    for (const [name, s] of Object.entries(this.weightSlots)) {
+      for (const [n, v] of Object.entries(s)) {
+        const saved = state.slots[`${n}.w:${name}`];
+        if (!saved) throw new InternalError(`tfjs engine: the saved state has no optimiser slot '${n}' for the weight '${name}'`);
+        tf.tidy(() => v.assign(tf.tensor2d(saved, v.shape as [number, number])));
+      }
+    }
     for (const w of ['user', 'item'] as const) {
       for (const [n, v] of Object.entries(this.slots[w] ?? {})) {
         const saved = state.slots[`${n}.${w}`];
@@ -361,6 +429,9 @@ class TfjsTrainer implements Trainer {
   }
 
   async dispose(): Promise<void> {
+    for (const s of Object.values(this.weightSlots)) for (const v of Object.values(s)) v.dispose();
+    this.weightSlots = {};
+    for (const v of Object.values(this.weights)) v.dispose();
     for (const w of ['user', 'item'] as const) {
       for (const v of Object.values(this.slots[w] ?? {})) v.dispose();
       this.slots[w] = null;
