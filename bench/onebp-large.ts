@@ -11,7 +11,7 @@
 // fastest any implementation can step on this machine; the kernel already touches each row once
 // per step (train-gradients.ts writes only the batch's rows, train-optimizer.ts one pass per row).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +21,7 @@ import type { EpochSchedule, TrainingProblem } from '../src/runtime/engine/engin
 import { fusedEngine } from '../src/runtime/engine/fused/fused-engine.js';
 import { CounterRng } from '../src/core/rng.js';
 import { findTorch } from './torch-runner.js';
+import { copyBandwidth } from './copy-bandwidth.js';
 import { gowallaTrain } from './workloads.js';
 
 const arg = (name: string) => {
@@ -36,7 +37,6 @@ const NEGATIVES = 5;
 const BETA = 0.999;
 const LR = 5e-4;
 const PAPER_V100_S = 20.12;
-const PROBE = fileURLToPath(new URL('../kernels/probe.wasm', import.meta.url));
 const TORCH_SCRIPT = fileURLToPath(new URL('../../bench/onebp_large_torch.py', import.meta.url));
 const log = (m: string) => process.stderr.write(`${m}\n`);
 const median = (xs: number[]) => {
@@ -44,23 +44,6 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-/** One thread's copy bandwidth (probe.wasm copyBytes over 256 MiB, best of 3): read + write bytes per second. */
-function copyBandwidth(): number {
-  const m = new WebAssembly.Module(readFileSync(PROBE));
-  const memory = new WebAssembly.Memory({ initial: 17, maximum: 65536, shared: true });
-  const x = new WebAssembly.Instance(m, { env: { memory } }).exports as { copyBytes(d: number, s: number, n: number): void };
-  const n = 256 << 20;
-  const base = 1 << 20;
-  memory.grow(Math.ceil((base + 2 * n) / 65536));
-  new Uint8Array(memory.buffer, base, n).fill(1);
-  let best = Infinity;
-  for (let r = 0; r < 3; r++) {
-    const t = performance.now();
-    x.copyBytes(base + n, base, n);
-    best = Math.min(best, (performance.now() - t) / 1e3);
-  }
-  return (2 * n) / best;
-}
 
 /** One thread's memcpy bandwidth (Float32Array.prototype.set over 256 MiB, best of 3): read + write bytes per second. */
 function memcpyBandwidth(): number {

@@ -19,6 +19,7 @@ import { UserItems } from '../src/core/user-items.js';
 import { encodeNpy } from '../src/runtime/cache/npy.js';
 import { createWasmRanker, defaultBlocking } from '../src/runtime/evaluation/wasm-ranker.js';
 import { findTorch } from './torch-runner.js';
+import { copyBandwidth } from './copy-bandwidth.js';
 import { ml1mSynthetic } from './workloads.js';
 import { readLightgcnLines } from './workloads.js';
 
@@ -103,23 +104,6 @@ function peakPerCpuSecond(): number {
   return best;
 }
 
-/** One thread's copy bandwidth (probe.wasm copyBytes, f32x4 loads and stores of 256 MiB): read + write bytes per second. */
-async function copyBandwidth(): Promise<number> {
-  const m = new WebAssembly.Module(readFileSync(PROBE));
-  const memory = new WebAssembly.Memory({ initial: 17, maximum: 65536, shared: true });
-  const x = new WebAssembly.Instance(m, { env: { memory } }).exports as { copyBytes(d: number, s: number, n: number): void };
-  const n = 256 << 20;
-  const base = 1 << 20;
-  memory.grow(Math.ceil((base + 2 * n) / 65536));
-  new Uint8Array(memory.buffer, base, n).fill(1);
-  let best = Infinity;
-  for (let r = 0; r < 3; r++) {
-    const t = performance.now();
-    x.copyBytes(base + n, base, n);
-    best = Math.min(best, (performance.now() - t) / 1e3);
-  }
-  return (2 * n) / best;
-}
 
 /** A seeded subset of `n` of `users`, kept in ascending order. */
 function subset(users: Int32Array, n: number, seed: number): Int32Array {
@@ -153,7 +137,7 @@ export async function rankingReport(opts: { threads?: number; rounds?: number; d
   const lines: string[] = [];
   const peak1 = await peakRate(1);
   const peakN = await peakRate(threads);
-  const bw = await copyBandwidth();
+  const bw = copyBandwidth();
   const peakCpu = peakPerCpuSecond();
   // os.cpus() reports 0 MHz in some VMs; /proc/cpuinfo's nominal "cpu MHz" then
   const mhz = os.cpus()[0]?.speed || Number(/cpu MHz\s*:\s*([\d.]+)/.exec(existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '')?.[1] ?? 0);
