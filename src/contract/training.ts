@@ -208,6 +208,12 @@ export interface SamplerBehaviour {
    * what an uninterrupted one draws. Absent: the sampler is a pure function of (seed, epoch, position).
    */
   readonly state?: { save(): Float32Array; load(saved: Float32Array): void };
+  /**
+   * Arrays of the state at the end of training that the train artifact keeps as
+   * `sampler_<name>.npy` (dynamic_dissimilar's candidate table), so a user can inspect what the
+   * model was trained against. Absent: nothing is stored.
+   */
+  exportArrays?(): Record<string, { data: Int32Array | Float32Array; shape: number[] }>;
   readonly fused?: { code: 'uniform'; negatives: number; excludePositives: boolean };
 }
 

@@ -17,7 +17,8 @@ import { drawUniformNegatives, negativesStream, noNegativesReason } from './unif
  *             position, 0), k): a random assignment that changes every epoch.
  * Epoch 0's table comes from the initial embeddings. The table (numUsers x k item ids) is
  * sampler state: checkpoints store it with the epoch it was built at, so a resumed run uses the
- * same table and refreshes at the same epochs. It is not part of the train artifact.
+ * same table and refreshes at the same epochs. The train artifact stores the last table as
+ * sampler_dissimilar_table.npy (numUsers x k item ids, int32).
  */
 export interface DynamicDissimilarParams {
   k: number;
@@ -122,6 +123,8 @@ export const dynamicDissimilar = defineComponent<DynamicDissimilarParams, Sample
           batch.neg[j * 2 + 1] = table[u * p.k + boundedFrom(hash4(seed, pick, q, 0), p.k)]!;
         }
       },
+      exportArrays: (): Record<string, { data: Int32Array; shape: number[] }> =>
+        builtAt < 0 ? {} : { dissimilar_table: { data: Int32Array.from(table), shape: [table.length / p.k, p.k] } },
       /** The epoch the table was built at (-1: none yet), then the table. */
       state: {
         save: () => {

@@ -3,7 +3,7 @@ import { bindModel } from '../../components/catalogue.js';
 import type { ModelDescription, TrainingModel } from '../../contract/training.js';
 import { UserError } from '../../core/errors.js';
 import type { Json } from '../../core/json.js';
-import { jsonFile } from '../cache/artifact-store.js';
+import { jsonFile, npyFile } from '../cache/artifact-store.js';
 import { UserItems } from '../../core/user-items.js';
 import type { EpochSchedule, Tables, TrainingProblem } from '../engine/engine.js';
 import { checkRankingFits, checkTrainingFits } from '../resources/memory-estimate.js';
@@ -166,7 +166,9 @@ export const trainStep: Step = {
         resumed: resumed ? resumed.nextEpoch : null,
       } satisfies Record<string, Json>;
       removeCheckpoint(ckptPath);
-      return { files: { ...encodeModel(description, kept.embeddings, kept.parameters), 'curves.json': jsonFile(curves) }, meta };
+      // the sampler's state at the end of training (not at the kept epoch), for inspection
+      const samplerFiles = Object.fromEntries(Object.entries(model.sampler.exportArrays?.() ?? {}).map(([name, a]) => [`sampler_${name}.npy`, npyFile(a.data, a.shape)]));
+      return { files: { ...encodeModel(description, kept.embeddings, kept.parameters), ...samplerFiles, 'curves.json': jsonFile(curves) }, meta };
     } finally {
       await trainer.dispose();
     }

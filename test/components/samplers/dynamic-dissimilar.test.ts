@@ -105,3 +105,43 @@ describe('sampler dynamic_dissimilar (DNS eq. 4)', () => {
     assert.throws(() => s.state!.load(Float32Array.of(0, 3, 1, 2, 3)), /does not fit 7 users x k = 3/);
   });
 });
+
+describe('dynamic_dissimilar in the train artifact', () => {
+  it('the train step stores the last table as sampler_dissimilar_table.npy: users x k non-interacted items', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { compileFiles } = await import('../../compiler/helpers.js');
+    const { executeGraph } = await import('../../../src/runtime/executor/execute-graph.js');
+    const { ArtifactStore } = await import('../../../src/runtime/cache/artifact-store.js');
+    const { RuntimeServices } = await import('../../../src/runtime/executor/services.js');
+    const src = `experiment t
+dataset syn = synthetic(users: 30, items: 40, per_user: 6, seed: 4)
+defaults { encoder: mf(dim: 4); sampler: dynamic_dissimilar(k: 5, interval: 2); loss: dns_contrastive; training: (epochs: 3, batch: 16) }
+run a { }
+`;
+    const { graph, diagnostics } = compileFiles({ 't.exp': src });
+    assert.deepEqual(diagnostics.filter((d) => d.severity === 'error'), []);
+    const root = mkdtempSync(join(tmpdir(), 'expc-dd-'));
+    const services = new RuntimeServices({ backend: 'cpu', engine: 'auto', threads: 1, dataDirs: [], allowDownload: false, checkpointSeconds: 0 });
+    try {
+      const r = await executeGraph(graph!, { store: new ArtifactStore(root, () => {}), services, emit: () => {} });
+      assert.deepEqual(r.outcomes.filter((o) => o.status === 'failed').map((o) => o.error), []);
+      const train = r.artifacts.get(graph!.nodes.find((n) => n.kind === 'train')!.id)!;
+      const split = r.artifacts.get(graph!.nodes.find((n) => n.kind === 'split')!.id)!;
+      const { data, shape } = train.npy('sampler_dissimilar_table.npy');
+      assert.deepEqual(shape, [30, 5]);
+      const pairs = split.npy('train.npy').data as Int32Array;
+      const seen = new Set<string>();
+      for (let q = 0; q < pairs.length; q += 2) seen.add(`${pairs[q]}:${pairs[q + 1]}`);
+      for (let u = 0; u < 30; u++) {
+        const row = Array.from((data as Int32Array).subarray(u * 5, u * 5 + 5));
+        assert.equal(new Set(row).size, 5, `user ${u}: distinct items`);
+        for (const i of row) assert.ok(i >= 0 && i < 40 && !seen.has(`${u}:${i}`), `user ${u}: item ${i} is a non-interacted item`);
+      }
+    } finally {
+      await services.dispose();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
