@@ -1,4 +1,4 @@
-import { availableParallelism, freemem, loadavg } from 'node:os';
+import { availableParallelism, cpus, freemem, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ExecutionGraph, GraphNode } from '../../contract/graph.js';
 import { paramsOf } from '../../contract/steps.js';
@@ -60,8 +60,8 @@ export function trialBytes(s: TrialShape): number {
  * How many trainings run at once. `threads` is the whole budget (--threads); N trials get
  * floor(threads / N) kernel threads each. `auto` runs trials side by side when there are at
  * least two, the budget has at least two threads, the trial is small (SMALL_TRIAL_WORK), N sets
- * of tables fit in half the free memory and N cores are idle (cores - load average, this process
- * not counted); otherwise
+ * of tables fit in half the free memory and N cores are idle (measured since the run started,
+ * else cores - load average; this process not counted); otherwise
  * one after another with every thread.
  */
 export function chooseParallelism(setting: ParallelTrialsSetting, threads: number, trainings: number, shape: TrialShape | null, machine: MachineNow = machineNow()): TrialParallelism {
@@ -79,9 +79,17 @@ export function chooseParallelism(setting: ParallelTrialsSetting, threads: numbe
   if (byMemory < 2) return serial(`auto: two trials do not fit in half the free memory (${fmt(machine.freeBytes)} B)`);
   // Trials side by side only gain on idle cores: on a shared machine (measured here at load 11 on
   // 2 cores) they finished the ML-100K sweep 1.3-1.8x later than one trial on both threads.
-  // This process's own thread (it has just loaded and split the data) is in the load average: add it back.
-  const idle = Math.round(machine.cores - machine.load1 + 1);
-  if (idle < 2) return serial(`auto: the machine is busy (load ${machine.load1.toFixed(2)} on ${machine.cores} cores): one trial at a time on all threads`);
+  // Idle cores as measured since the run started (this process's own CPU time counted as idle),
+  // else from the load average, which lags by minutes; this process's own thread (it has just
+  // loaded and split the data) is in the load average: add it back.
+  const measured = machine.idleCores !== undefined;
+  const idle = Math.round(measured ? machine.idleCores! : machine.cores - machine.load1 + 1);
+  if (idle < 2)
+    return serial(
+      measured
+        ? `auto: the machine is busy (${machine.idleCores!.toFixed(2)} of ${machine.cores} cores idle since the run started): one trial at a time on all threads`
+        : `auto: the machine is busy (load ${machine.load1.toFixed(2)} on ${machine.cores} cores): one trial at a time on all threads`,
+    );
   const n = Math.min(threads, trainings, byMemory, idle);
   return { trials: n, threadsPerTrial: Math.max(1, Math.floor(threads / n)), reason: `auto: small trials (${fmt(work)} pair-dims per epoch <= ${fmt(SMALL_TRIAL_WORK)}): one per thread` };
 }
@@ -94,9 +102,37 @@ export interface MachineNow {
   /** One-minute load average. */
   load1: number;
   cores: number;
+  /** Cores other processes left idle over a measured interval (absent: too short to tell). */
+  idleCores?: number;
 }
 
-const machineNow = (): MachineNow => ({ freeBytes: freemem(), load1: loadavg()[0] ?? 0, cores: availableParallelism() });
+/** CPU time counters at one moment: the machine's idle time and this process's own CPU time. */
+export interface CpuSnapshot {
+  atMs: number;
+  idleMs: number;
+  ownMs: number;
+}
+
+export function cpuSnapshot(): CpuSnapshot {
+  const own = process.cpuUsage();
+  return { atMs: performance.now(), idleMs: cpus().reduce((a, c) => a + c.times.idle, 0), ownMs: (own.user + own.system) / 1000 };
+}
+
+/** Below this interval idle time is too noisy to measure; the load average decides. */
+const MIN_SAMPLE_MS = 150;
+
+/** Cores idle between two snapshots, counting this process's own CPU time as idle; undefined if too short. */
+export function idleCoresBetween(a: CpuSnapshot, b: CpuSnapshot, cores: number): number | undefined {
+  const wall = b.atMs - a.atMs;
+  if (wall < MIN_SAMPLE_MS) return undefined;
+  return Math.min(cores, Math.max(0, (b.idleMs - a.idleMs + (b.ownMs - a.ownMs)) / wall));
+}
+
+const machineNow = (since?: CpuSnapshot): MachineNow => {
+  const cores = availableParallelism();
+  const idleCores = since ? idleCoresBetween(since, cpuSnapshot(), cores) : undefined;
+  return { freeBytes: freemem(), load1: loadavg()[0] ?? 0, cores, ...(idleCores !== undefined ? { idleCores } : {}) };
+};
 
 /** The shape of a train node, from its params and its split's metadata. */
 export function trialShape(node: GraphNode, split: Artifact | undefined): TrialShape | null {
@@ -130,6 +166,7 @@ export class LocalScheduler implements NodeScheduler {
 
   async runAll(graph: ExecutionGraph, runNode: (node: GraphNode) => Promise<void>, artifactOf: (id: string) => Artifact | undefined): Promise<void> {
     const trainings = graph.nodes.filter((n) => n.kind === 'train').length;
+    const started = cpuSnapshot();
     const waiting = [...graph.nodes];
     const done = new Set<string>();
     let mainBusy = false;
@@ -139,7 +176,7 @@ export class LocalScheduler implements NodeScheduler {
         for (let i = 0; i < waiting.length; i++) {
           const node = waiting[i]!;
           if (!node.inputs.every((d) => done.has(d))) continue;
-          if (node.kind === 'train' && !this.decided) this.decided = chooseParallelism(this.setting, this.options.threads, trainings, trialShape(node, artifactOf(node.inputs[0]!)));
+          if (node.kind === 'train' && !this.decided) this.decided = chooseParallelism(this.setting, this.options.threads, trainings, trialShape(node, artifactOf(node.inputs[0]!)), machineNow(started));
           const asTrial = node.kind === 'train' && (this.decided?.trials ?? 1) > 1;
           if (asTrial ? trialsRunning >= this.decided!.trials : mainBusy) continue;
           waiting.splice(i--, 1);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { run, type RunResult } from '../../../src/cli/commands/run.js';
 import type { GraphNode } from '../../../src/contract/graph.js';
 import { ArtifactStore } from '../../../src/runtime/cache/artifact-store.js';
-import { chooseParallelism, SMALL_TRIAL_WORK, trialBytes, trialShape, type TrialShape } from '../../../src/runtime/executor/parallel-trials.js';
+import { chooseParallelism, idleCoresBetween, SMALL_TRIAL_WORK, trialBytes, trialShape, type TrialShape } from '../../../src/runtime/executor/parallel-trials.js';
 import type { RuntimeOptions } from '../../../src/runtime/executor/services.js';
 
 const ML100K: TrialShape = { trainPairs: 80_000, numUsers: 943, numItems: 1682, dim: 32, negatives: 5 };
@@ -42,6 +42,23 @@ describe('parallel trials: the choice', () => {
     assert.deepEqual(chooseParallelism('auto', 2, 28, ML100K, { freeBytes: 8 * GIB, load1: 11.2, cores: 2 }), { trials: 1, threadsPerTrial: 2, reason: 'auto: the machine is busy (load 11.20 on 2 cores): one trial at a time on all threads' });
     assert.equal(chooseParallelism('auto', 8, 28, ML100K, { freeBytes: 8 * GIB, load1: 5.6, cores: 8 }).trials, 3, '8 cores - 5.6 + this process: about 3 idle');
     assert.equal(chooseParallelism('auto', 2, 28, ML100K, { freeBytes: 8 * GIB, load1: 1.05, cores: 2 }).trials, 2, 'a quiet 2-core machine: load 1 is this process');
+  });
+
+  it('idle cores measured since the run started (own CPU time counted as idle) decide before the lagging load average', () => {
+    // 1 s of wall time on 2 cores: 0.9 s idle across the cores, this process used 0.95 s itself -> 1.85 idle
+    const a = { atMs: 1000, idleMs: 50_000, ownMs: 200 };
+    const b = { atMs: 2000, idleMs: 50_900, ownMs: 1150 };
+    assert.ok(Math.abs(idleCoresBetween(a, b, 2)! - 1.85) < 1e-12);
+    assert.equal(idleCoresBetween(a, { ...b, atMs: 1100 }, 2), undefined, 'under 150 ms: too short to tell');
+    assert.equal(idleCoresBetween(a, { ...b, idleMs: 60_000 }, 2), 2, 'never more than the cores');
+    // the load average still says 1.87 right after a busy minute, but the cores are idle now
+    assert.equal(chooseParallelism('auto', 2, 28, ML100K, { freeBytes: 8 * GIB, load1: 1.87, cores: 2 }).trials, 1);
+    assert.equal(chooseParallelism('auto', 2, 28, ML100K, { freeBytes: 8 * GIB, load1: 1.87, cores: 2, idleCores: 1.85 }).trials, 2);
+    assert.deepEqual(chooseParallelism('auto', 2, 28, ML100K, { freeBytes: 8 * GIB, load1: 0.2, cores: 2, idleCores: 0.6 }), {
+      trials: 1,
+      threadsPerTrial: 2,
+      reason: 'auto: the machine is busy (0.60 of 2 cores idle since the run started): one trial at a time on all threads',
+    });
   });
 
   it('a number is taken as given (at most the trainings), threads shared out', () => {
