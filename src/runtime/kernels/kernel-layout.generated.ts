@@ -192,6 +192,34 @@ export const GemmRankCtx = {
 } as const;
 
 /**
+ * A dense product C (+)= A B of a training step (assembly/gemm.ts): A through strides, B and C
+ * row-major. Byte offsets (assembly/layout.generated.ts M_M...).
+ */
+export const GemmCtx = {
+  /** Rows of C and A (a multiple of 4: the glue pads). */
+  m: 0, // i32
+  /** Columns of C and B (a multiple of 4). */
+  n: 4, // i32
+  /** The inner dimension: columns of A, rows of B. */
+  k: 8, // i32
+  /** Inner-dimension block: B panels of kBlock x 8 stay in L1. */
+  kBlock: 12, // i32
+  /** f32 A(i, p) at a + 4 (i * aRowStride + p * aColStride). */
+  a: 16, // ptr
+  aRowStride: 20, // i32
+  aColStride: 24, // i32
+  /** f32 B(p, j) at b + 4 (p * ldb + j), 16-byte aligned rows. */
+  b: 28, // ptr
+  ldb: 32, // i32
+  /** f32 C(i, j) at c + 4 (i * ldc + j), 16-byte aligned rows. */
+  c: 36, // ptr
+  ldc: 40, // i32
+  /** 1: C += A B; 0: C = A B. */
+  accumulate: 44, // i32
+  size: 64,
+} as const;
+
+/**
  * The propagation context (assembly/spmm.ts, LightGCN's sparse propagation). Byte offsets
  * (assembly/layout.generated.ts G_N...).
  */
@@ -391,6 +419,19 @@ export const LAYOUT_HASH = layoutHashOf([
   GemmRankCtx.scratchSize,
   GemmRankCtx.sync,
   GemmRankCtx.size,
+  GemmCtx.m,
+  GemmCtx.n,
+  GemmCtx.k,
+  GemmCtx.kBlock,
+  GemmCtx.a,
+  GemmCtx.aRowStride,
+  GemmCtx.aColStride,
+  GemmCtx.b,
+  GemmCtx.ldb,
+  GemmCtx.c,
+  GemmCtx.ldc,
+  GemmCtx.accumulate,
+  GemmCtx.size,
   PropagateCtx.n,
   PropagateCtx.numUsers,
   PropagateCtx.stride,

@@ -24,10 +24,12 @@ export interface KernelExports {
   gemmRankRun(tid: number, nthreads: number, ctx: number): void;
   gemmRankScratchBytes(userBlock: number, itemBlock: number, dimBlock: number, dim: number, k: number, numExclude: number): number;
   gemmRankCtxSize(): number;
+  gemmRun(tid: number, nthreads: number, ctx: number): void;
+  gemmCtxSize(): number;
 }
 
 /** Kernel entry points that run on every thread of a pool: fn(tid, nthreads, ctx). */
-export type ParallelKernel = 'trainRun' | 'rankRun' | 'propagateRun' | 'gemmRankRun';
+export type ParallelKernel = 'trainRun' | 'rankRun' | 'propagateRun' | 'gemmRankRun' | 'gemmRun';
 
 export interface KernelModule {
   module: WebAssembly.Module;

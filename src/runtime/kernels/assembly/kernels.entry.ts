@@ -59,3 +59,11 @@ import { GEMM_RANK_CTX_SIZE } from './gemm-rank-layout';
 export function gemmRankCtxSize(): u32 {
   return GEMM_RANK_CTX_SIZE;
 }
+
+// Dense products of training steps (gemm.ts): shared-candidate scores and their gradients.
+export { gemmRun } from './gemm';
+import { GEMM_CTX_SIZE } from './layout';
+
+export function gemmCtxSize(): u32 {
+  return GEMM_CTX_SIZE;
+}

@@ -179,6 +179,33 @@ export const GR_SCRATCH_SIZE: u32 = 60;
 export const GR_SYNC: u32 = 64;
 export const GEMM_RANK_CTX_SIZE: u32 = 128;
 
+// ---- GemmCtx ----
+/**
+ * A dense product C (+)= A B of a training step (assembly/gemm.ts): A through strides, B and C
+ * row-major.
+ */
+/** Rows of C and A (a multiple of 4: the glue pads). */
+export const M_M: u32 = 0;
+/** Columns of C and B (a multiple of 4). */
+export const M_N: u32 = 4;
+/** The inner dimension: columns of A, rows of B. */
+export const M_K: u32 = 8;
+/** Inner-dimension block: B panels of kBlock x 8 stay in L1. */
+export const M_KB: u32 = 12;
+/** f32 A(i, p) at a + 4 (i * aRowStride + p * aColStride). */
+export const M_A: u32 = 16;
+export const M_ARS: u32 = 20;
+export const M_ACS: u32 = 24;
+/** f32 B(p, j) at b + 4 (p * ldb + j), 16-byte aligned rows. */
+export const M_B: u32 = 28;
+export const M_LDB: u32 = 32;
+/** f32 C(i, j) at c + 4 (i * ldc + j), 16-byte aligned rows. */
+export const M_C: u32 = 36;
+export const M_LDC: u32 = 40;
+/** 1: C += A B; 0: C = A B. */
+export const M_ACC: u32 = 44;
+export const GEMM_CTX_SIZE: u32 = 64;
+
 // ---- PropagateCtx ----
 /** The propagation context (assembly/spmm.ts, LightGCN's sparse propagation). */
 /** Rows of the adjacency: numUsers + numItems. */
@@ -358,6 +385,19 @@ export function layoutHash(): u32 {
   h = mix(h, <u32>GR_SCRATCH_SIZE);
   h = mix(h, <u32>GR_SYNC);
   h = mix(h, <u32>GEMM_RANK_CTX_SIZE);
+  h = mix(h, <u32>M_M);
+  h = mix(h, <u32>M_N);
+  h = mix(h, <u32>M_K);
+  h = mix(h, <u32>M_KB);
+  h = mix(h, <u32>M_A);
+  h = mix(h, <u32>M_ARS);
+  h = mix(h, <u32>M_ACS);
+  h = mix(h, <u32>M_B);
+  h = mix(h, <u32>M_LDB);
+  h = mix(h, <u32>M_C);
+  h = mix(h, <u32>M_LDC);
+  h = mix(h, <u32>M_ACC);
+  h = mix(h, <u32>GEMM_CTX_SIZE);
   h = mix(h, <u32>G_N);
   h = mix(h, <u32>G_NUM_USERS);
   h = mix(h, <u32>G_STRIDE);
