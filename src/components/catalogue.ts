@@ -25,11 +25,13 @@ import { bpr } from './losses/bpr.js';
 import { ccl } from './losses/ccl.js';
 import { dnsContrastive } from './losses/dns-contrastive.js';
 import { infonce } from './losses/infonce.js';
+import { softmax } from './losses/softmax.js';
 import { adagrad } from './optimizers/adagrad.js';
 import { adam } from './optimizers/adam.js';
 import { adamw } from './optimizers/adamw.js';
 import { sgd } from './optimizers/sgd.js';
 import { l2 } from './regularizers/l2.js';
+import { allItems } from './samplers/all-items.js';
 import { crossBatch } from './samplers/cross-batch.js';
 import { dynamicDissimilar } from './samplers/dynamic-dissimilar.js';
 import { multistep } from './schedules/multistep.js';
@@ -46,8 +48,8 @@ export { RUN_SLOTS, type RunSlot } from '../contract/component.js';
 
 /** The training components of each slot: what bindModel and the engines' tables range over. */
 export const ENCODERS: readonly TrainingComponent<EncoderBehaviour>[] = [mf, lightgcn, svdpp, ngcf];
-export const SAMPLERS: readonly TrainingComponent<SamplerBehaviour>[] = [uniform, popularity, inBatch, hard, hars, crossBatch, mixed, dynamicDissimilar];
-export const LOSSES: readonly TrainingComponent<LossBehaviour>[] = [infonce, bpr, bce, ccl, dnsContrastive];
+export const SAMPLERS: readonly TrainingComponent<SamplerBehaviour>[] = [uniform, popularity, inBatch, hard, hars, crossBatch, mixed, dynamicDissimilar, allItems];
+export const LOSSES: readonly TrainingComponent<LossBehaviour>[] = [infonce, bpr, bce, ccl, dnsContrastive, softmax];
 export const BACKPROPS: readonly TrainingComponent<BackpropBehaviour>[] = [both, onebp, userOnly];
 export const OPTIMIZERS: readonly TrainingComponent<OptimizerBehaviour>[] = [adam, sgd, adagrad, adamw];
 export const REGULARIZERS: readonly TrainingComponent<RegularizerBehaviour>[] = [l2];

@@ -135,6 +135,19 @@ export const COMPATIBILITY_RULES: readonly Rule[] = [
           hint: 'use infonce(similarity: cosine) for a sampled softmax over other samplers',
         }
       : null,
+  // Eq. 27 normalises over the whole catalogue: only all_items supplies that column set.
+  (c) =>
+    c.loss.name === 'softmax' && c.sampler.name !== 'all_items'
+      ? {
+          rule: 'softmax-needs-all-items',
+          severity: 'error',
+          slot: 'loss',
+          message: `softmax is the full softmax over every item (SSM paper eq. 27), whose candidates only the all_items sampler gives; over ${c.sampler.name}'s candidates it would be a sampled softmax`,
+          expected: 'sampler: all_items',
+          found: `sampler: ${c.sampler.name}`,
+          hint: 'use sampler: all_items, or infonce / ssm for a sampled softmax',
+        }
+      : null,
   // logQ correction (CBNS eq. 4) debiases a softmax over sampled candidates; pairwise losses have no partition function to correct.
   (c) =>
     c.sampler.params['logq'] === true && ['bpr', 'bce', 'ccl'].includes(c.loss.name)

@@ -55,6 +55,13 @@ const cases: { rule: string; bad: string; good: string; expect: string; severity
     expect: "incompatible-components@5:47 dns_contrastive is the DNS paper's loss over a static and a dynamic dissimilar negative, which only the dynamic_dissimilar sampler gives; with uniform it would be a plain sampled softmax",
   },
   {
+    rule: 'softmax-needs-all-items',
+    bad: 'run b { sampler: uniform(negatives: 2); loss: softmax(temperature: 0.1) }\n',
+    good: 'run b { sampler: all_items; loss: softmax(temperature: 0.1) }\n',
+    expect:
+      "incompatible-components@5:47 softmax is the full softmax over every item (SSM paper eq. 27), whose candidates only the all_items sampler gives; over uniform's candidates it would be a sampled softmax",
+  },
+  {
     rule: 'logq-with-pairwise-loss',
     bad: 'run b { sampler: cross_batch(memory: 8, logq: true); loss: bpr }\n',
     good: 'run b { sampler: cross_batch(memory: 8, logq: true); loss: infonce }\n',

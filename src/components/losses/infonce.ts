@@ -28,7 +28,12 @@ export const infonce = defineComponent<InfonceParams, LossBehaviour>({
     },
     additionalProperties: false,
   },
-  create: (p) => ({
+  create: (p) => infonceBehaviour(p),
+});
+
+/** The behaviour of InfoNCE with these parameters; `softmax` (softmax.ts) is the same formula over every item. */
+export function infonceBehaviour(p: InfonceParams): LossBehaviour {
+  return {
     similarity: p.similarity,
     reference(S, rows, cols, mask, dS) {
       const t = p.temperature;
@@ -52,5 +57,5 @@ export const infonce = defineComponent<InfonceParams, LossBehaviour>({
       return tf.mean(tf.sub(tf.logSumExp(z, 1), pos));
     },
     fused: { code: 'infonce', temperature: p.temperature },
-  }),
-});
+  };
+}

@@ -18,6 +18,12 @@ function params(seed: number, d: number): Tables64 {
   return { user: Float64Array.from({ length: problem.numUsers * d }, () => 0.5 * rng.normal()), item: Float64Array.from({ length: problem.numItems * d }, () => 0.5 * rng.normal()), dim: d };
 }
 
+function allItemsBatch(): Batch {
+  const cfg = config({ name: 'softmax', params: { temperature: 0.5, similarity: 'cosine' } }, BACKPROPS['both']!, OPTIMIZERS['sgd']!, 3, 3, { sampler: { name: 'all_items', params: {} } });
+  cfg.sampler.prepare(problem);
+  return fillBatch(problem, { batch: 4, seed: 4 }, cfg.sampler, epochOrder(problem.pairUsers.length, 4, 0, true), 0, 0, allocBatch(4, cfg.sampler));
+}
+
 function inBatchBatch(logq: boolean): Batch {
   const cfg = config(LOSSES['infonce dot']!, BACKPROPS['both']!, OPTIMIZERS['sgd']!, 3, 3, { sampler: { name: 'in_batch', params: { logq } } });
   cfg.sampler.prepare(problem);
@@ -32,6 +38,7 @@ const cases: { name: string; loss: ComponentChoice; extra: Parameters<typeof con
   { name: 'infonce, in-batch with logQ', loss: LOSSES['infonce cosine t=0.5']!, extra: { sampler: { name: 'in_batch', params: { logq: true } } }, batch: () => inBatchBatch(true) },
   { name: 'bpr, in-batch (masked)', loss: LOSSES['bpr dot']!, extra: { sampler: { name: 'in_batch', params: { logq: false } } }, batch: () => inBatchBatch(false) },
   { name: 'bce, in-batch with logQ', loss: { name: 'bce', params: { neg_ratio: 1, similarity: 'dot' } }, extra: { sampler: { name: 'in_batch', params: { logq: true } } }, batch: () => inBatchBatch(true) },
+  { name: 'softmax cosine over all_items (full softmax)', loss: { name: 'softmax', params: { temperature: 0.5, similarity: 'cosine' } }, extra: { sampler: { name: 'all_items', params: {} } }, batch: allItemsBatch },
   { name: 'infonce + l2 penalty', loss: LOSSES['infonce dot']!, extra: { regularizer: { name: 'l2', params: { weight: 0.3 } } }, batch: () => perPositive },
   { name: 'l2 penalty under onebp: users are no parameter, no penalty', loss: LOSSES['bpr dot']!, extra: { regularizer: { name: 'l2', params: { weight: 0.3 } } }, batch: () => perPositive, backprop: BACKPROPS['onebp last'] },
   { name: 'lightgcn(layers: 2), bpr dot', loss: LOSSES['bpr dot']!, extra: { encoder: { name: 'lightgcn', params: { dim: 3, layers: 2, init: 'normal', std: 0.3 } } }, batch: () => perPositive },

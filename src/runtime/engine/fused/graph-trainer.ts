@@ -6,6 +6,7 @@ import { SparsePropagation, type TablePair } from '../../kernels/sparse-propagat
 import { accumulateScoreGradients, addPenalty, batchScores, pairScores, type RowTables } from '../batch-scores.js';
 import { allocBatch, batchCount, epochOrder, fillBatch } from '../../training/epoch.js';
 import { loadSamplerState } from '../sampler-state.js';
+import { SharedCandidateStep } from './shared-candidates.js';
 import type { EpochResult, EpochSchedule, Tables, Trainer, TrainerOptions, TrainerState, TrainingProblem } from '../engine.js';
 
 /**
@@ -31,6 +32,8 @@ export class GraphTrainer implements Trainer {
   private readonly GP: TablePair;
   private readonly slots: Record<string, TablePair> = {};
   private readonly buf: Batch;
+  /** Shared-layout samplers (in-batch, mixed, cross-batch, all items): scores and gradients as dense products. */
+  private readonly shared: SharedCandidateStep | null;
   /** Rows of G written by the last step (zeroed before the next). */
   private dirtyUsers: number[] = [];
   private dirtyItems: number[] = [];
@@ -55,10 +58,13 @@ export class GraphTrainer implements Trainer {
     for (const name of model.optimizer.slots) for (const w of ['user', 'item'] as const) if (t[w]) this.slots[`${name}.${w}`] = prop.allocTable();
     model.sampler.prepare(problem);
     this.buf = allocBatch(schedule.batch, model.sampler);
+    this.shared = model.sampler.layout === 'shared' ? new SharedCandidateStep(prop.pool, this.buf.users.length, this.buf.width, this.S) : null;
     this.details = {
       threads: prop.pool.threads,
       simd: true,
-      kernels: prop.layers > 0 ? 'sparse propagation (WebAssembly SIMD); batch scores, optimiser and aggregation in JS' : 'row trainer: batch scores, optimiser and aggregation in JS (the MF kernel has no part for this model)',
+      kernels:
+        (prop.layers > 0 ? 'sparse propagation (WebAssembly SIMD); ' : 'row trainer (the MF kernel has no part for this model): ') +
+        (model.sampler.layout === 'shared' ? 'shared-candidate scores as WebAssembly SIMD GEMMs; loss, optimiser and aggregation in JS' : 'batch scores, optimiser and aggregation in JS'),
       layers: prop.layers,
       optimizer: model.names.optimizer,
     };
@@ -80,7 +86,9 @@ export class GraphTrainer implements Trainer {
     const adj = layers === 0 ? emptyAdjacency(numUsers, numItems) : (problem.adjacency ?? buildNormalizedAdjacency(numUsers, numItems, problem.pairUsers, problem.pairItems));
     const stride = Math.ceil(dim / 4) * 4;
     const table = Math.ceil(((numUsers + numItems) * stride * 4) / 64) * 64;
-    const prop = await SparsePropagation.create(adj, { dim, layers, threads: options.threads, extraBytes: GraphTrainer.tableCount(model) * table });
+    model.sampler.prepare(problem); // a shared sampler's width may depend on the data (all_items)
+    const shared = model.sampler.layout === 'shared' ? SharedCandidateStep.bytes(schedule.batch, model.sampler.width(schedule.batch), stride) : 0;
+    const prop = await SparsePropagation.create(adj, { dim, layers, threads: options.threads, extraBytes: GraphTrainer.tableCount(model) * table + shared });
     try {
       const t = new GraphTrainer(prop, problem, model, schedule);
       t.write(t.P, init);
@@ -147,9 +155,6 @@ export class GraphTrainer implements Trainer {
     const B = batch.size;
     const cols = 1 + batch.width;
     const E = this.rows(this.E);
-    const scores = batchScores(E, batch, model.loss.similarity);
-    const dS = new Float64Array(scores.length);
-    let loss = model.loss.reference(scores, B, cols, batch.mask, dS);
 
     // dL/dE into G (only the batch's rows are non-zero; last step's rows are cleared first)
     const G = this.view(this.G);
@@ -159,7 +164,15 @@ export class GraphTrainer implements Trainer {
     const items = new Set<number>(batch.pos.subarray(0, B));
     for (const q of batch.neg.subarray(0, gatheredCandidates(batch))) items.add(q);
     this.dirtyItems = [...items];
-    accumulateScoreGradients(E, batch, model.loss.similarity, scores, dS, G.user, G.item);
+    let loss: number;
+    if (this.shared && batch.layout === 'shared') {
+      loss = await this.shared.run({ user: E.user, item: E.item, gUser: G.user, gItem: G.item, dim: d, stride: S }, batch, model.loss, this.prop.pool);
+    } else {
+      const scores = batchScores(E, batch, model.loss.similarity);
+      const dS = new Float64Array(scores.length);
+      loss = model.loss.reference(scores, B, cols, batch.mask, dS);
+      accumulateScoreGradients(E, batch, model.loss.similarity, scores, dS, G.user, G.item);
+    }
 
     await this.prop.backwardAt(this.G, this.GP);
     const GP = this.view(this.GP);

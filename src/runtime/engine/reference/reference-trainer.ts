@@ -29,9 +29,9 @@ export class ReferenceTrainer implements Omit<Trainer, 'engine'> {
     init: Tables,
   ) {
     this.state = referenceStateFrom(init);
-    this.buf = allocBatch(schedule.batch, model.sampler);
     this.encoder = model.encoder.prepare(problem);
-    model.sampler.prepare(problem);
+    model.sampler.prepare(problem); // before allocBatch: a sampler's width may depend on the data (all_items)
+    this.buf = allocBatch(schedule.batch, model.sampler);
   }
 
   /** The learning-rate factor the optimiser applies now (tests check it follows the schedule). */

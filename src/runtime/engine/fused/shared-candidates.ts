@@ -1,0 +1,258 @@
+import { InternalError } from '../../../core/errors.js';
+import type { Batch, LossBehaviour } from '../../../contract/training.js';
+import { COSINE_NORM_FLOOR } from '../../../components/losses/similarity.js';
+import { DenseGemm } from '../../kernels/dense-gemm.js';
+import type { KernelPool } from '../../kernels/kernel-pool.js';
+
+/** Most f32 entries of one row block of the score matrix: 16 MiB, so blocks stay in cache-friendly sizes. */
+const BLOCK_ENTRIES = 1 << 22;
+const ceil4 = (n: number): number => Math.ceil(n / 4) * 4;
+
+/** The tables a step reads (embeddings) and writes (their gradient), rows `stride` f32 apart. */
+export interface StepTables {
+  user: ArrayLike<number>;
+  item: ArrayLike<number>;
+  gUser: Float32Array;
+  gItem: Float32Array;
+  dim: number;
+  stride: number;
+}
+
+/**
+ * A shared-layout batch's scores, loss and embedding gradients (in-batch, mixed, cross-batch and
+ * all-items candidates: every row scores the same W candidates) as dense products on the
+ * WebAssembly GEMM kernel, in row blocks of the B x W score matrix, so that memory stays bounded
+ * even when W is the whole catalogue (the full softmax). Per block of R rows:
+ *   S_blk = U_blk C^T                (+ logQ; column 0, the row's own positive, in float64 in JS)
+ *   loss_blk, dS_blk                 (the loss's float64 reference on the block, or for InfoNCE
+ *                                     a one-exp-per-score pass; row losses are independent, so
+ *                                     the mean over the batch is sum_blk (R / B) loss_blk)
+ *   dU_blk = dS_blk C,  dC += dS_blk^T U_blk
+ * Under cosine, U and C hold unit rows and the chain rule through the normalisation is applied
+ * per row: du = (sum_k g_k c^_k - (sum_k g_k s_k) u^) / |u|_f, symmetrically dc (batch-scores.ts).
+ * Products are float32 sums in a fixed order (any thread count gives the same bits); the rest is
+ * float64 per element, as the reference step defines it.
+ */
+export class SharedCandidateStep {
+  private readonly gemm: DenseGemm;
+  private readonly rowBlock: number;
+  private readonly ptr: { u: number; c: number; ct: number; s: number; ds: number; du: number; dc: number };
+  private readonly s64: Float64Array;
+  private readonly ds64: Float64Array;
+
+  /** Bytes this allocates in pool memory for batches of `capacity` rows and `width` shared candidates. */
+  static bytes(capacity: number, width: number, stride: number, blockEntries = BLOCK_ENTRIES): number {
+    const { bp, wp, r } = SharedCandidateStep.shape(capacity, width, blockEntries);
+    const a = (n: number) => Math.ceil((n * 4) / 64) * 64;
+    return a(bp * stride) * 2 + a(wp * stride) * 3 + a(r * wp) * 2 + 256;
+  }
+
+  private static shape(capacity: number, width: number, blockEntries: number): { bp: number; wp: number; r: number } {
+    const bp = ceil4(capacity);
+    const wp = ceil4(Math.max(width, 1));
+    const r = Math.min(bp, Math.max(4, Math.floor(blockEntries / wp / 4) * 4));
+    return { bp, wp, r };
+  }
+
+  constructor(
+    pool: KernelPool,
+    private readonly capacity: number,
+    private readonly width: number,
+    stride: number,
+    /** Most entries of a row block (tests make it small to get several blocks). */
+    blockEntries = BLOCK_ENTRIES,
+  ) {
+    this.gemm = new DenseGemm(pool);
+    const { bp, wp, r } = SharedCandidateStep.shape(capacity, width, blockEntries);
+    this.rowBlock = r;
+    const a = (n: number) => pool.alloc(n * 4);
+    this.ptr = { u: a(bp * stride), c: a(wp * stride), ct: a(wp * stride), s: a(r * wp), ds: a(r * wp), du: a(bp * stride), dc: a(wp * stride) };
+    this.s64 = new Float64Array(r * (1 + width));
+    this.ds64 = new Float64Array(r * (1 + width));
+  }
+
+  /** The batch's mean loss; dL/dE is added to T.gUser / T.gItem (rows of the batch's users and gathered items). */
+  async run(T: StepTables, batch: Batch, loss: LossBehaviour, pool: KernelPool): Promise<number> {
+    if (batch.layout !== 'shared') throw new InternalError('shared candidate step: the batch is not in the shared layout');
+    const B = batch.size;
+    const W = batch.width;
+    if (B > this.capacity || W > this.width) throw new InternalError(`shared candidate step: batch ${B} x ${W} exceeds the buffers (${this.capacity} x ${this.width})`);
+    const { dim: d, stride: S } = T;
+    const cosine = loss.similarity === 'cosine';
+    const cols = 1 + W;
+    const wp = ceil4(Math.max(W, 1));
+    const bankCount = batch.bank?.count ?? 0;
+    const firstBank = W - bankCount; // shared columns k >= firstBank (0-based) are bank vectors
+    const f32 = (p: number, n: number) => pool.f32(p, n);
+
+    // pack U (unit rows under cosine) and C, C^T
+    const U = f32(this.ptr.u, ceil4(B) * S);
+    U.fill(0);
+    const nu = new Float64Array(B);
+    for (let b = 0; b < B; b++) {
+      const o = batch.users[b]! * S;
+      nu[b] = cosine ? norm(T.user, o, d) : 1;
+      for (let j = 0; j < d; j++) U[b * S + j] = T.user[o + j]! / nu[b]!;
+    }
+    const C = f32(this.ptr.c, wp * S);
+    const Ct = f32(this.ptr.ct, S * wp);
+    C.fill(0);
+    Ct.fill(0);
+    const nc = new Float64Array(W);
+    for (let k = 0; k < W; k++) {
+      const [t, o] = k >= firstBank ? [batch.bank!.vectors, (k - firstBank) * d] : [T.item, batch.neg[k]! * S];
+      nc[k] = cosine ? norm(t, o, d) : 1;
+      for (let j = 0; j < d; j++) {
+        const x = t[o + j]! / nc[k]!;
+        C[k * S + j] = x;
+        Ct[j * wp + k] = x;
+      }
+    }
+
+    const infonce = loss.fused?.code === 'infonce' ? loss.fused.temperature : 0;
+    const g0 = new Float64Array(B);
+    const rowSum = cosine ? new Float64Array(B) : null; // sum_k g_bk s_bk
+    const colSum = cosine ? new Float64Array(W) : null;
+    let total = 0;
+    for (let r0 = 0; r0 < B; r0 += this.rowBlock) {
+      const rows = Math.min(this.rowBlock, B - r0);
+      const rp = ceil4(rows);
+      await this.gemm.run({ m: rp, n: wp, k: S, a: this.ptr.u + r0 * S * 4, aRowStride: S, aColStride: 1, b: this.ptr.ct, ldb: wp, c: this.ptr.s, ldc: wp, accumulate: false });
+      const Sb = f32(this.ptr.s, rp * wp);
+      const dSb = f32(this.ptr.ds, rp * wp);
+      dSb.fill(0);
+      const scale = rows / B;
+      const s0 = (b: number) => positiveScore(T, batch, r0 + b, cosine, nu[r0 + b]!);
+      if (infonce > 0) total += scale * infonceBlock(Sb, dSb, wp, rows, r0, W, cols, batch, s0, infonce, g0, scale);
+      else {
+        const S64 = this.s64.subarray(0, rows * cols);
+        const dS64 = this.ds64.subarray(0, rows * cols);
+        dS64.fill(0);
+        for (let b = 0; b < rows; b++) {
+          const lo = (r0 + b) * cols;
+          S64[b * cols] = s0(b) + (batch.logq ? batch.logq[lo]! : 0);
+          for (let k = 0; k < W; k++) S64[b * cols + 1 + k] = Sb[b * wp + k]! + (batch.logq ? batch.logq[lo + 1 + k]! : 0);
+        }
+        const mask = batch.mask ? batch.mask.subarray(r0 * cols, (r0 + rows) * cols) : null;
+        total += scale * loss.reference(S64, rows, cols, mask, dS64);
+        for (let b = 0; b < rows; b++) {
+          g0[r0 + b] = dS64[b * cols]! * scale;
+          for (let k = 0; k < W; k++) dSb[b * wp + k] = dS64[b * cols + 1 + k]! * scale;
+        }
+      }
+      if (rowSum && colSum) {
+        for (let b = 0; b < rows; b++) {
+          let acc = 0;
+          for (let k = 0; k < W; k++) {
+            const gs = dSb[b * wp + k]! * Sb[b * wp + k]!;
+            acc += gs;
+            colSum[k] = colSum[k]! + gs;
+          }
+          rowSum[r0 + b] = acc;
+        }
+      }
+      await this.gemm.run({ m: rp, n: S, k: wp, a: this.ptr.ds, aRowStride: wp, aColStride: 1, b: this.ptr.c, ldb: S, c: this.ptr.du + r0 * S * 4, ldc: S, accumulate: false });
+      await this.gemm.run({ m: wp, n: S, k: rp, a: this.ptr.ds, aRowStride: 1, aColStride: wp, b: this.ptr.u + r0 * S * 4, ldb: S, c: this.ptr.dc, ldc: S, accumulate: r0 > 0 });
+    }
+
+    // scatter: shared columns' gradients through the normalisation into the rows they came from
+    const dU = f32(this.ptr.du, ceil4(B) * S);
+    const dC = f32(this.ptr.dc, wp * S);
+    for (let b = 0; b < B; b++) {
+      const o = batch.users[b]! * S;
+      const floor = nu[b] === COSINE_NORM_FLOOR;
+      for (let j = 0; j < d; j++) {
+        const g = cosine ? (dU[b * S + j]! - (floor ? 0 : rowSum![b]! * U[b * S + j]!)) / nu[b]! : dU[b * S + j]!;
+        T.gUser[o + j] = T.gUser[o + j]! + g;
+      }
+    }
+    for (let k = 0; k < firstBank; k++) {
+      const o = batch.neg[k]! * S;
+      const floor = nc[k] === COSINE_NORM_FLOOR;
+      for (let j = 0; j < d; j++) {
+        const g = cosine ? (dC[k * S + j]! - (floor ? 0 : colSum![k]! * C[k * S + j]!)) / nc[k]! : dC[k * S + j]!;
+        T.gItem[o + j] = T.gItem[o + j]! + g;
+      }
+    }
+    // column 0: each row's own positive, in float64 (as batch-scores.ts)
+    for (let b = 0; b < B; b++) {
+      const g = g0[b]!;
+      if (g === 0) continue;
+      const u = batch.users[b]! * S;
+      const v = batch.pos[b]! * S;
+      if (!cosine) {
+        for (let j = 0; j < d; j++) {
+          const uj = T.user[u + j]!;
+          T.gUser[u + j] = T.gUser[u + j]! + g * T.item[v + j]!;
+          T.gItem[v + j] = T.gItem[v + j]! + g * uj;
+        }
+        continue;
+      }
+      const nv = norm(T.item, v, d);
+      const s = positiveScore(T, batch, b, true, nu[b]!);
+      for (let j = 0; j < d; j++) {
+        const uh = T.user[u + j]! / nu[b]!;
+        const vh = T.item[v + j]! / nv;
+        T.gUser[u + j] = T.gUser[u + j]! + (g * (nu[b] === COSINE_NORM_FLOOR ? vh : vh - s * uh)) / nu[b]!;
+        T.gItem[v + j] = T.gItem[v + j]! + (g * (nv === COSINE_NORM_FLOOR ? uh : uh - s * vh)) / nv;
+      }
+    }
+    return total;
+  }
+}
+
+function norm(t: ArrayLike<number>, o: number, d: number): number {
+  let sq = 0;
+  for (let j = 0; j < d; j++) sq += t[o + j]! * t[o + j]!;
+  return Math.max(Math.sqrt(sq), COSINE_NORM_FLOOR);
+}
+
+/** sim(user of row b, its positive) in float64, without logQ. */
+function positiveScore(T: StepTables, batch: Batch, b: number, cosine: boolean, nu: number): number {
+  const u = batch.users[b]! * T.stride;
+  const v = batch.pos[b]! * T.stride;
+  let dot = 0;
+  for (let j = 0; j < T.dim; j++) dot += T.user[u + j]! * T.item[v + j]!;
+  return cosine ? dot / (nu * norm(T.item, v, T.dim)) : dot;
+}
+
+/**
+ * InfoNCE on one row block, one exp per score (infonce.ts's formula: loss = lse(z) - z_0 with
+ * z = s / t over column 0 and the unmasked candidates; dL/ds_k = (softmax_k - [k = 0]) / (t rows)),
+ * dS of the shared columns written into dSb already scaled to the batch (x rows / B), column 0's
+ * into g0. Returns the block's mean row loss.
+ */
+function infonceBlock(
+  Sb: Float32Array, dSb: Float32Array, wp: number, rows: number, r0: number, W: number, cols: number, batch: Batch,
+  s0: (b: number) => number, t: number, g0: Float64Array, scale: number,
+): number {
+  const mask = batch.mask;
+  const lq = batch.logq;
+  let total = 0;
+  const z = new Float64Array(W);
+  for (let b = 0; b < rows; b++) {
+    const lo = (r0 + b) * cols;
+    const z0 = (s0(b) + (lq ? lq[lo]! : 0)) / t;
+    let max = z0;
+    for (let k = 0; k < W; k++) {
+      if (mask && mask[lo + 1 + k]) {
+        z[k] = -Infinity;
+        continue;
+      }
+      z[k] = (Sb[b * wp + k]! + (lq ? lq[lo + 1 + k]! : 0)) / t;
+      if (z[k]! > max) max = z[k]!;
+    }
+    let sum = Math.exp(z0 - max);
+    for (let k = 0; k < W; k++) {
+      const e = z[k] === -Infinity ? 0 : Math.exp(z[k]! - max);
+      z[k] = e;
+      sum += e;
+    }
+    const lse = max + Math.log(sum);
+    total += lse - z0;
+    const f = scale / (t * rows);
+    g0[r0 + b] = (Math.exp(z0 - max) / sum - 1) * f;
+    for (let k = 0; k < W; k++) dSb[b * wp + k] = (z[k]! / sum) * f;
+  }
+  return total / rows;
+}
