@@ -220,6 +220,39 @@ export const GemmCtx = {
 } as const;
 
 /**
+ * InfoNCE rows of a shared-candidate score block (assembly/softmax-rows.ts). Byte offsets
+ * (assembly/layout.generated.ts X_ROWS...).
+ */
+export const SoftmaxRowsCtx = {
+  rows: 0, // i32
+  /** Shared candidate columns W. */
+  width: 4, // i32
+  /** Row stride of S and dS (f32): W rounded up to 4; the padding of dS is zeroed. */
+  widthPadded: 8, // i32
+  /** Row stride of mask and logQ: 1 + W (column 0, the positive, is not read). */
+  cols: 12, // i32
+  /** 1 / temperature. */
+  invT: 16, // f64
+  /** f: dS = softmax x f, g0 = (softmax_0 - 1) x f. */
+  scale: 24, // f64
+  /** f32 rows x widthPadded: the block similarities. */
+  s: 32, // ptr
+  /** f32 rows x widthPadded, out. */
+  ds: 36, // ptr
+  /** f64 rows: the positive logit (s_0 + logq_0) / t. */
+  z0: 40, // ptr
+  /** f64 rows, out: dL/ds_0. */
+  g0: 44, // ptr
+  /** f64 rows, out: the row losses. */
+  loss: 48, // ptr
+  /** u8 rows x cols, or 0: no mask. */
+  mask: 52, // ptr
+  /** f64 rows x cols, or 0: no logQ terms. */
+  logq: 56, // ptr
+  size: 64,
+} as const;
+
+/**
  * The propagation context (assembly/spmm.ts, LightGCN's sparse propagation). Byte offsets
  * (assembly/layout.generated.ts G_N...).
  */
@@ -432,6 +465,20 @@ export const LAYOUT_HASH = layoutHashOf([
   GemmCtx.ldc,
   GemmCtx.accumulate,
   GemmCtx.size,
+  SoftmaxRowsCtx.rows,
+  SoftmaxRowsCtx.width,
+  SoftmaxRowsCtx.widthPadded,
+  SoftmaxRowsCtx.cols,
+  SoftmaxRowsCtx.invT,
+  SoftmaxRowsCtx.scale,
+  SoftmaxRowsCtx.s,
+  SoftmaxRowsCtx.ds,
+  SoftmaxRowsCtx.z0,
+  SoftmaxRowsCtx.g0,
+  SoftmaxRowsCtx.loss,
+  SoftmaxRowsCtx.mask,
+  SoftmaxRowsCtx.logq,
+  SoftmaxRowsCtx.size,
   PropagateCtx.n,
   PropagateCtx.numUsers,
   PropagateCtx.stride,

@@ -26,10 +26,12 @@ export interface KernelExports {
   gemmRankCtxSize(): number;
   gemmRun(tid: number, nthreads: number, ctx: number): void;
   gemmCtxSize(): number;
+  softmaxRowsRun(tid: number, nthreads: number, ctx: number): void;
+  softmaxRowsCtxSize(): number;
 }
 
 /** Kernel entry points that run on every thread of a pool: fn(tid, nthreads, ctx). */
-export type ParallelKernel = 'trainRun' | 'rankRun' | 'propagateRun' | 'gemmRankRun' | 'gemmRun';
+export type ParallelKernel = 'trainRun' | 'rankRun' | 'propagateRun' | 'gemmRankRun' | 'gemmRun' | 'softmaxRowsRun';
 
 export interface KernelModule {
   module: WebAssembly.Module;

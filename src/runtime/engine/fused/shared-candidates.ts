@@ -2,6 +2,7 @@ import { InternalError } from '../../../core/errors.js';
 import type { Batch, LossBehaviour } from '../../../contract/training.js';
 import { COSINE_NORM_FLOOR } from '../../../components/losses/similarity.js';
 import { DenseGemm } from '../../kernels/dense-gemm.js';
+import { SoftmaxRowsCtx } from '../../kernels/kernel-layout.generated.js';
 import type { KernelPool } from '../../kernels/kernel-pool.js';
 
 /** Most f32 entries of one row block of the score matrix: 16 MiB, so blocks stay in cache-friendly sizes. */
@@ -24,8 +25,8 @@ export interface StepTables {
  * WebAssembly GEMM kernel, in row blocks of the B x W score matrix, so that memory stays bounded
  * even when W is the whole catalogue (the full softmax). Per block of R rows:
  *   S_blk = U_blk C^T                (+ logQ; column 0, the row's own positive, in float64 in JS)
- *   loss_blk, dS_blk                 (the loss's float64 reference on the block, or for InfoNCE
- *                                     a one-exp-per-score pass; row losses are independent, so
+ *   loss_blk, dS_blk                 (InfoNCE and softmax: assembly/softmax-rows.ts on all threads;
+ *                                     other losses: their float64 reference; row losses are independent, so
  *                                     the mean over the batch is sum_blk (R / B) loss_blk)
  *   dU_blk = dS_blk C,  dC += dS_blk^T U_blk
  * Under cosine, U and C hold unit rows and the chain rule through the normalisation is applied
@@ -36,7 +37,8 @@ export interface StepTables {
 export class SharedCandidateStep {
   private readonly gemm: DenseGemm;
   private readonly rowBlock: number;
-  private readonly ptr: { u: number; c: number; ct: number; s: number; ds: number; du: number; dc: number };
+  private readonly softmaxCtx: number;
+  private readonly ptr: { u: number; c: number; ct: number; s: number; ds: number; du: number; dc: number; z0: number; g0: number; loss: number; mask: number; logq: number };
   private readonly s64: Float64Array;
   private readonly ds64: Float64Array;
 
@@ -44,7 +46,8 @@ export class SharedCandidateStep {
   static bytes(capacity: number, width: number, stride: number, blockEntries = BLOCK_ENTRIES): number {
     const { bp, wp, r } = SharedCandidateStep.shape(capacity, width, blockEntries);
     const a = (n: number) => Math.ceil((n * 4) / 64) * 64;
-    return a(bp * stride) * 2 + a(wp * stride) * 3 + a(r * wp) * 2 + 256;
+    const cols = 1 + Math.max(width, 1);
+    return a(bp * stride) * 2 + a(wp * stride) * 3 + a(r * wp) * 2 + a(r * 2) * 3 + a(r * cols / 4) + a(r * cols * 2) + 512;
   }
 
   private static shape(capacity: number, width: number, blockEntries: number): { bp: number; wp: number; r: number } {
@@ -66,7 +69,13 @@ export class SharedCandidateStep {
     const { bp, wp, r } = SharedCandidateStep.shape(capacity, width, blockEntries);
     this.rowBlock = r;
     const a = (n: number) => pool.alloc(n * 4);
-    this.ptr = { u: a(bp * stride), c: a(wp * stride), ct: a(wp * stride), s: a(r * wp), ds: a(r * wp), du: a(bp * stride), dc: a(wp * stride) };
+    const cols = 1 + Math.max(width, 1);
+    if (pool.kernels.softmaxRowsCtxSize() !== SoftmaxRowsCtx.size) throw new InternalError('shared candidate step: the kernel build does not match kernel-layout.generated.ts (rebuild)');
+    this.softmaxCtx = pool.alloc(SoftmaxRowsCtx.size);
+    this.ptr = {
+      u: a(bp * stride), c: a(wp * stride), ct: a(wp * stride), s: a(r * wp), ds: a(r * wp), du: a(bp * stride), dc: a(wp * stride),
+      z0: a(r * 2), g0: a(r * 2), loss: a(r * 2), mask: a(r * cols / 4), logq: a(r * cols * 2),
+    };
     this.s64 = new Float64Array(r * (1 + width));
     this.ds64 = new Float64Array(r * (1 + width));
   }
@@ -111,20 +120,18 @@ export class SharedCandidateStep {
 
     const infonce = loss.fused?.code === 'infonce' ? loss.fused.temperature : 0;
     const g0 = new Float64Array(B);
-    const rowSum = cosine ? new Float64Array(B) : null; // sum_k g_bk s_bk
-    const colSum = cosine ? new Float64Array(W) : null;
     let total = 0;
     for (let r0 = 0; r0 < B; r0 += this.rowBlock) {
       const rows = Math.min(this.rowBlock, B - r0);
       const rp = ceil4(rows);
       await this.gemm.run({ m: rp, n: wp, k: S, a: this.ptr.u + r0 * S * 4, aRowStride: S, aColStride: 1, b: this.ptr.ct, ldb: wp, c: this.ptr.s, ldc: wp, accumulate: false });
-      const Sb = f32(this.ptr.s, rp * wp);
-      const dSb = f32(this.ptr.ds, rp * wp);
-      dSb.fill(0);
       const scale = rows / B;
       const s0 = (b: number) => positiveScore(T, batch, r0 + b, cosine, nu[r0 + b]!);
-      if (infonce > 0) total += scale * infonceBlock(Sb, dSb, wp, rows, r0, W, cols, batch, s0, infonce, g0, scale);
+      if (infonce > 0) total += scale * (await this.infonceBlock(pool, batch, r0, rows, rp, wp, infonce, scale, s0, g0));
       else {
+        const Sb = f32(this.ptr.s, rp * wp);
+        const dSb = f32(this.ptr.ds, rp * wp);
+        dSb.fill(0);
         const S64 = this.s64.subarray(0, rows * cols);
         const dS64 = this.ds64.subarray(0, rows * cols);
         dS64.fill(0);
@@ -140,17 +147,6 @@ export class SharedCandidateStep {
           for (let k = 0; k < W; k++) dSb[b * wp + k] = dS64[b * cols + 1 + k]! * scale;
         }
       }
-      if (rowSum && colSum) {
-        for (let b = 0; b < rows; b++) {
-          let acc = 0;
-          for (let k = 0; k < W; k++) {
-            const gs = dSb[b * wp + k]! * Sb[b * wp + k]!;
-            acc += gs;
-            colSum[k] = colSum[k]! + gs;
-          }
-          rowSum[r0 + b] = acc;
-        }
-      }
       await this.gemm.run({ m: rp, n: S, k: wp, a: this.ptr.ds, aRowStride: wp, aColStride: 1, b: this.ptr.c, ldb: S, c: this.ptr.du + r0 * S * 4, ldc: S, accumulate: false });
       await this.gemm.run({ m: wp, n: S, k: rp, a: this.ptr.ds, aRowStride: 1, aColStride: wp, b: this.ptr.u + r0 * S * 4, ldb: S, c: this.ptr.dc, ldc: S, accumulate: r0 > 0 });
     }
@@ -158,22 +154,15 @@ export class SharedCandidateStep {
     // scatter: shared columns' gradients through the normalisation into the rows they came from
     const dU = f32(this.ptr.du, ceil4(B) * S);
     const dC = f32(this.ptr.dc, wp * S);
-    for (let b = 0; b < B; b++) {
-      const o = batch.users[b]! * S;
-      const floor = nu[b] === COSINE_NORM_FLOOR;
-      for (let j = 0; j < d; j++) {
-        const g = cosine ? (dU[b * S + j]! - (floor ? 0 : rowSum![b]! * U[b * S + j]!)) / nu[b]! : dU[b * S + j]!;
-        T.gUser[o + j] = T.gUser[o + j]! + g;
-      }
-    }
-    for (let k = 0; k < firstBank; k++) {
-      const o = batch.neg[k]! * S;
-      const floor = nc[k] === COSINE_NORM_FLOOR;
-      for (let j = 0; j < d; j++) {
-        const g = cosine ? (dC[k * S + j]! - (floor ? 0 : colSum![k]! * C[k * S + j]!)) / nc[k]! : dC[k * S + j]!;
-        T.gItem[o + j] = T.gItem[o + j]! + g;
-      }
-    }
+    // under cosine, sum_k g_bk s_bk = (sum_k g_bk c^_k) . u^_b = dU_b . u^_b (and likewise per column):
+    // the projection onto the unit row, in O((B + W) d) instead of a pass over the B x W scores
+    const scatter = (grad: Float32Array, unit: Float32Array, r: number, n: number, G: { [i: number]: number }, o: number) => {
+      let proj = 0;
+      if (cosine && n !== COSINE_NORM_FLOOR) for (let j = 0; j < d; j++) proj += grad[r * S + j]! * unit[r * S + j]!;
+      for (let j = 0; j < d; j++) G[o + j] = G[o + j]! + (grad[r * S + j]! - proj * unit[r * S + j]!) / n;
+    };
+    for (let b = 0; b < B; b++) scatter(dU, U, b, nu[b]!, T.gUser, batch.users[b]! * S);
+    for (let k = 0; k < firstBank; k++) scatter(dC, C, k, nc[k]!, T.gItem, batch.neg[k]! * S);
     // column 0: each row's own positive, in float64 (as batch-scores.ts)
     for (let b = 0; b < B; b++) {
       const g = g0[b]!;
@@ -199,6 +188,41 @@ export class SharedCandidateStep {
     }
     return total;
   }
+  /** InfoNCE of one row block on the kernel threads (assembly/softmax-rows.ts); returns the block's mean row loss. */
+  private async infonceBlock(pool: KernelPool, batch: Batch, r0: number, rows: number, rp: number, wp: number, t: number, scale: number, s0: (b: number) => number, g0: Float64Array): Promise<number> {
+    const W = batch.width;
+    const cols = 1 + W;
+    const z0 = pool.f64(this.ptr.z0, rows);
+    for (let b = 0; b < rows; b++) z0[b] = (s0(b) + (batch.logq ? batch.logq[(r0 + b) * cols]! : 0)) / t;
+    if (batch.mask) pool.u8(this.ptr.mask, rows * cols).set(batch.mask.subarray(r0 * cols, (r0 + rows) * cols));
+    if (batch.logq) pool.f64(this.ptr.logq, rows * cols).set(batch.logq.subarray(r0 * cols, (r0 + rows) * cols));
+    const dSb = pool.f32(this.ptr.ds, rp * wp);
+    dSb.fill(0, rows * wp); // padding rows
+    const v = new DataView(pool.memory.buffer, this.softmaxCtx, SoftmaxRowsCtx.size);
+    const i32 = (off: number, x: number) => v.setUint32(off, x >>> 0, true);
+    i32(SoftmaxRowsCtx.rows, rows);
+    i32(SoftmaxRowsCtx.width, W);
+    i32(SoftmaxRowsCtx.widthPadded, wp);
+    i32(SoftmaxRowsCtx.cols, cols);
+    v.setFloat64(SoftmaxRowsCtx.invT, 1 / t, true);
+    v.setFloat64(SoftmaxRowsCtx.scale, scale / (t * rows), true);
+    i32(SoftmaxRowsCtx.s, this.ptr.s);
+    i32(SoftmaxRowsCtx.ds, this.ptr.ds);
+    i32(SoftmaxRowsCtx.z0, this.ptr.z0);
+    i32(SoftmaxRowsCtx.g0, this.ptr.g0);
+    i32(SoftmaxRowsCtx.loss, this.ptr.loss);
+    i32(SoftmaxRowsCtx.mask, batch.mask ? this.ptr.mask : 0);
+    i32(SoftmaxRowsCtx.logq, batch.logq ? this.ptr.logq : 0);
+    await pool.run('softmaxRowsRun', this.softmaxCtx);
+    const g = pool.f64(this.ptr.g0, rows);
+    const l = pool.f64(this.ptr.loss, rows);
+    let sum = 0;
+    for (let b = 0; b < rows; b++) {
+      g0[r0 + b] = g[b]!;
+      sum += l[b]!;
+    }
+    return sum / rows;
+  }
 }
 
 function norm(t: ArrayLike<number>, o: number, d: number): number {
@@ -214,45 +238,4 @@ function positiveScore(T: StepTables, batch: Batch, b: number, cosine: boolean, 
   let dot = 0;
   for (let j = 0; j < T.dim; j++) dot += T.user[u + j]! * T.item[v + j]!;
   return cosine ? dot / (nu * norm(T.item, v, T.dim)) : dot;
-}
-
-/**
- * InfoNCE on one row block, one exp per score (infonce.ts's formula: loss = lse(z) - z_0 with
- * z = s / t over column 0 and the unmasked candidates; dL/ds_k = (softmax_k - [k = 0]) / (t rows)),
- * dS of the shared columns written into dSb already scaled to the batch (x rows / B), column 0's
- * into g0. Returns the block's mean row loss.
- */
-function infonceBlock(
-  Sb: Float32Array, dSb: Float32Array, wp: number, rows: number, r0: number, W: number, cols: number, batch: Batch,
-  s0: (b: number) => number, t: number, g0: Float64Array, scale: number,
-): number {
-  const mask = batch.mask;
-  const lq = batch.logq;
-  let total = 0;
-  const z = new Float64Array(W);
-  for (let b = 0; b < rows; b++) {
-    const lo = (r0 + b) * cols;
-    const z0 = (s0(b) + (lq ? lq[lo]! : 0)) / t;
-    let max = z0;
-    for (let k = 0; k < W; k++) {
-      if (mask && mask[lo + 1 + k]) {
-        z[k] = -Infinity;
-        continue;
-      }
-      z[k] = (Sb[b * wp + k]! + (lq ? lq[lo + 1 + k]! : 0)) / t;
-      if (z[k]! > max) max = z[k]!;
-    }
-    let sum = Math.exp(z0 - max);
-    for (let k = 0; k < W; k++) {
-      const e = z[k] === -Infinity ? 0 : Math.exp(z[k]! - max);
-      z[k] = e;
-      sum += e;
-    }
-    const lse = max + Math.log(sum);
-    total += lse - z0;
-    const f = scale / (t * rows);
-    g0[r0 + b] = (Math.exp(z0 - max) / sum - 1) * f;
-    for (let k = 0; k < W; k++) dSb[b * wp + k] = (z[k]! / sum) * f;
-  }
-  return total / rows;
 }

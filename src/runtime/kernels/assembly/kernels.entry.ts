@@ -67,3 +67,11 @@ import { GEMM_CTX_SIZE } from './layout';
 export function gemmCtxSize(): u32 {
   return GEMM_CTX_SIZE;
 }
+
+// InfoNCE rows of a shared-candidate score block (softmax-rows.ts).
+export { softmaxRowsRun } from './softmax-rows';
+import { SOFTMAX_ROWS_CTX_SIZE } from './layout';
+
+export function softmaxRowsCtxSize(): u32 {
+  return SOFTMAX_ROWS_CTX_SIZE;
+}

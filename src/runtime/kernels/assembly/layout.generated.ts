@@ -206,6 +206,35 @@ export const M_LDC: u32 = 40;
 export const M_ACC: u32 = 44;
 export const GEMM_CTX_SIZE: u32 = 64;
 
+// ---- SoftmaxRowsCtx ----
+/** InfoNCE rows of a shared-candidate score block (assembly/softmax-rows.ts). */
+export const X_ROWS: u32 = 0;
+/** Shared candidate columns W. */
+export const X_W: u32 = 4;
+/** Row stride of S and dS (f32): W rounded up to 4; the padding of dS is zeroed. */
+export const X_WP: u32 = 8;
+/** Row stride of mask and logQ: 1 + W (column 0, the positive, is not read). */
+export const X_COLS: u32 = 12;
+/** 1 / temperature. */
+export const X_INV_T: u32 = 16;
+/** f: dS = softmax x f, g0 = (softmax_0 - 1) x f. */
+export const X_F: u32 = 24;
+/** f32 rows x widthPadded: the block similarities. */
+export const X_S: u32 = 32;
+/** f32 rows x widthPadded, out. */
+export const X_DS: u32 = 36;
+/** f64 rows: the positive logit (s_0 + logq_0) / t. */
+export const X_Z0: u32 = 40;
+/** f64 rows, out: dL/ds_0. */
+export const X_G0: u32 = 44;
+/** f64 rows, out: the row losses. */
+export const X_LOSS: u32 = 48;
+/** u8 rows x cols, or 0: no mask. */
+export const X_MASK: u32 = 52;
+/** f64 rows x cols, or 0: no logQ terms. */
+export const X_LOGQ: u32 = 56;
+export const SOFTMAX_ROWS_CTX_SIZE: u32 = 64;
+
 // ---- PropagateCtx ----
 /** The propagation context (assembly/spmm.ts, LightGCN's sparse propagation). */
 /** Rows of the adjacency: numUsers + numItems. */
@@ -398,6 +427,20 @@ export function layoutHash(): u32 {
   h = mix(h, <u32>M_LDC);
   h = mix(h, <u32>M_ACC);
   h = mix(h, <u32>GEMM_CTX_SIZE);
+  h = mix(h, <u32>X_ROWS);
+  h = mix(h, <u32>X_W);
+  h = mix(h, <u32>X_WP);
+  h = mix(h, <u32>X_COLS);
+  h = mix(h, <u32>X_INV_T);
+  h = mix(h, <u32>X_F);
+  h = mix(h, <u32>X_S);
+  h = mix(h, <u32>X_DS);
+  h = mix(h, <u32>X_Z0);
+  h = mix(h, <u32>X_G0);
+  h = mix(h, <u32>X_LOSS);
+  h = mix(h, <u32>X_MASK);
+  h = mix(h, <u32>X_LOGQ);
+  h = mix(h, <u32>SOFTMAX_ROWS_CTX_SIZE);
   h = mix(h, <u32>G_N);
   h = mix(h, <u32>G_NUM_USERS);
   h = mix(h, <u32>G_STRIDE);
