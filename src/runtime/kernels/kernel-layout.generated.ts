@@ -253,6 +253,32 @@ export const SoftmaxRowsCtx = {
 } as const;
 
 /**
+ * Dense Adam over one f32 table (assembly/adam-dense.ts). Byte offsets
+ * (assembly/layout.generated.ts A_N...).
+ */
+export const AdamDenseCtx = {
+  /** Floats of the table (a multiple of 4). */
+  n: 0, // i32
+  /** f32 parameters, gradient and moments, n each, 16-byte aligned. */
+  p: 4, // ptr
+  g: 8, // ptr
+  m: 12, // ptr
+  v: 16, // ptr
+  // f64 fields
+  /** The step's learning rate (schedule factor applied). */
+  lr: 64, // f64
+  beta1: 72, // f64
+  beta2: 80, // f64
+  eps: 88, // f64
+  weightDecay: 96, // f64
+  /** 1 - beta1^t */
+  bc1: 104, // f64
+  /** 1 - beta2^t */
+  bc2: 112, // f64
+  size: 128,
+} as const;
+
+/**
  * The propagation context (assembly/spmm.ts, LightGCN's sparse propagation). Byte offsets
  * (assembly/layout.generated.ts G_N...).
  */
@@ -479,6 +505,19 @@ export const LAYOUT_HASH = layoutHashOf([
   SoftmaxRowsCtx.mask,
   SoftmaxRowsCtx.logq,
   SoftmaxRowsCtx.size,
+  AdamDenseCtx.n,
+  AdamDenseCtx.p,
+  AdamDenseCtx.g,
+  AdamDenseCtx.m,
+  AdamDenseCtx.v,
+  AdamDenseCtx.lr,
+  AdamDenseCtx.beta1,
+  AdamDenseCtx.beta2,
+  AdamDenseCtx.eps,
+  AdamDenseCtx.weightDecay,
+  AdamDenseCtx.bc1,
+  AdamDenseCtx.bc2,
+  AdamDenseCtx.size,
   PropagateCtx.n,
   PropagateCtx.numUsers,
   PropagateCtx.stride,

@@ -28,10 +28,12 @@ export interface KernelExports {
   gemmCtxSize(): number;
   softmaxRowsRun(tid: number, nthreads: number, ctx: number): void;
   softmaxRowsCtxSize(): number;
+  adamDenseRun(tid: number, nthreads: number, ctx: number): void;
+  adamDenseCtxSize(): number;
 }
 
 /** Kernel entry points that run on every thread of a pool: fn(tid, nthreads, ctx). */
-export type ParallelKernel = 'trainRun' | 'rankRun' | 'propagateRun' | 'gemmRankRun' | 'gemmRun' | 'softmaxRowsRun';
+export type ParallelKernel = 'trainRun' | 'rankRun' | 'propagateRun' | 'gemmRankRun' | 'gemmRun' | 'softmaxRowsRun' | 'adamDenseRun';
 
 export interface KernelModule {
   module: WebAssembly.Module;

@@ -5,7 +5,7 @@ export const Ctl = { gen: 0, cmd: 1, arg: 2, length: 16 } as const;
 
 export const CMD_EXIT = 0;
 /** Command number -> parallel kernel (0 is exit). */
-export const CMD_KERNELS: readonly (ParallelKernel | undefined)[] = [undefined, 'trainRun', 'rankRun', 'propagateRun', 'gemmRankRun', 'gemmRun', 'softmaxRowsRun'];
+export const CMD_KERNELS: readonly (ParallelKernel | undefined)[] = [undefined, 'trainRun', 'rankRun', 'propagateRun', 'gemmRankRun', 'gemmRun', 'softmaxRowsRun', 'adamDenseRun'];
 
 export interface WorkerData {
   module: WebAssembly.Module;

@@ -7,6 +7,7 @@ import { accumulateScoreGradients, addPenalty, batchScores, pairScores, type Row
 import { allocBatch, batchCount, epochOrder, fillBatch } from '../../training/epoch.js';
 import { loadSamplerState } from '../sampler-state.js';
 import { SharedCandidateStep } from './shared-candidates.js';
+import { DenseAdam } from '../../kernels/dense-adam.js';
 import type { EpochResult, EpochSchedule, Tables, Trainer, TrainerOptions, TrainerState, TrainingProblem } from '../engine.js';
 
 /**
@@ -34,6 +35,7 @@ export class GraphTrainer implements Trainer {
   private readonly buf: Batch;
   /** Shared-layout samplers (in-batch, mixed, cross-batch, all items): scores and gradients as dense products. */
   private readonly shared: SharedCandidateStep | null;
+  private readonly adam: DenseAdam | null;
   /** Rows of G written by the last step (zeroed before the next). */
   private dirtyUsers: number[] = [];
   private dirtyItems: number[] = [];
@@ -51,9 +53,11 @@ export class GraphTrainer implements Trainer {
     this.d = prop.dim;
     this.S = prop.stride;
     this.P = prop.allocTable();
-    this.E = prop.allocTable();
+    // zero layers: E = P and dL/dP = dL/dE, so the embeddings and their gradient are the parameter tables themselves
+    this.E = prop.layers > 0 ? prop.allocTable() : this.P;
     this.G = prop.allocTable();
-    this.GP = prop.allocTable();
+    this.GP = prop.layers > 0 ? prop.allocTable() : this.G;
+    this.adam = model.optimizer.fused?.code === 'adam-dense' ? new DenseAdam(prop.pool) : null;
     const t = model.backprop.targets;
     for (const name of model.optimizer.slots) for (const w of ['user', 'item'] as const) if (t[w]) this.slots[`${name}.${w}`] = prop.allocTable();
     model.sampler.prepare(problem);
@@ -174,7 +178,7 @@ export class GraphTrainer implements Trainer {
       accumulateScoreGradients(E, batch, model.loss.similarity, scores, dS, G.user, G.item);
     }
 
-    await this.prop.backwardAt(this.G, this.GP);
+    await this.propagate(this.G, this.GP);
     const GP = this.view(this.GP);
     const P = this.view(this.P);
     if (model.regularizer && model.regularizer.weight > 0) loss += addPenalty({ ...P, dim: d, stride: S }, batch, model.regularizer.weight, model.backprop.targets, GP.user, GP.item);
@@ -182,7 +186,7 @@ export class GraphTrainer implements Trainer {
     this.step += 1;
     for (const w of ['user', 'item'] as const) {
       if (!model.backprop.targets[w]) continue;
-      this.optimise(P[w], GP[w], w);
+      await this.optimise(P[w], GP[w], w);
     }
     const agg = model.backprop.aggregate;
     if (agg) {
@@ -199,8 +203,17 @@ export class GraphTrainer implements Trainer {
     return loss;
   }
 
-  /** The optimiser's step on one whole table (dense), float64 arithmetic per element as in the reference. */
-  private optimise(P: Float32Array, G: Float32Array, w: 'user' | 'item'): void {
+  /** E = propagation of P (or G -> GP); nothing to do with zero layers, where the tables are the same. */
+  private propagate(src: TablePair, dst: TablePair): Promise<void> {
+    return this.prop.layers > 0 ? this.prop.forwardAt(src, dst) : Promise.resolve();
+  }
+
+  /**
+   * The optimiser's step on one whole table (dense), float64 arithmetic per element as in the
+   * reference: Adam on the kernel threads (assembly/adam-dense.ts, bit-identical to the loop it
+   * replaced), SGD here.
+   */
+  private async optimise(P: Float32Array, G: Float32Array, w: 'user' | 'item'): Promise<void> {
     const o = this.model.optimizer.fused;
     if (!o) throw new InternalError(`graph trainer: optimizer '${this.model.names.optimizer}' has no kernel parameters`);
     const rows = P.length / this.S;
@@ -211,20 +224,13 @@ export class GraphTrainer implements Trainer {
       for (let r = 0; r < rows; r++) for (let j = r * S; j < r * S + d; j++) P[j] = P[j]! - lr * (G[j]! + o.weightDecay * P[j]!);
       return;
     }
-    const pool = this.prop.pool;
-    const n = this.problem[w === 'user' ? 'numUsers' : 'numItems'] * S;
-    const m = pool.f32(this.slots[`m.${w}`]![w], n);
-    const v = pool.f32(this.slots[`v.${w}`]![w], n);
+    if (!this.adam) throw new InternalError(`graph trainer: no kernel for optimizer code '${o.code}'`);
     const bc1 = 1 - Math.pow(o.beta1, this.step);
     const bc2 = 1 - Math.pow(o.beta2, this.step);
-    for (let r = 0; r < rows; r++) {
-      for (let j = r * S; j < r * S + d; j++) {
-        const g = G[j]! + o.weightDecay * P[j]!;
-        m[j] = o.beta1 * m[j]! + (1 - o.beta1) * g;
-        v[j] = o.beta2 * v[j]! + (1 - o.beta2) * g * g;
-        P[j] = P[j]! - (lr * (m[j]! / bc1)) / (Math.sqrt(v[j]! / bc2) + o.eps);
-      }
-    }
+    await this.adam.run({
+      n: P.length, p: P.byteOffset, g: G.byteOffset, m: this.slots[`m.${w}`]![w], v: this.slots[`v.${w}`]![w],
+      lr, beta1: o.beta1, beta2: o.beta2, eps: o.eps, weightDecay: o.weightDecay, bc1, bc2,
+    });
   }
 
   async trainEpoch(epoch: number): Promise<EpochResult> {
@@ -238,7 +244,7 @@ export class GraphTrainer implements Trainer {
     let sum = 0;
     let samples = 0;
     for (let b = 0; b < batches; b++) {
-      await this.prop.forwardAt(this.P, this.E);
+      await this.propagate(this.P, this.E);
       fillBatch(this.problem, this.schedule, this.model.sampler, order, epoch, b, this.buf, scorer, embedder);
       sum += await this.stepOn(this.buf);
       samples += this.buf.size;
@@ -248,7 +254,7 @@ export class GraphTrainer implements Trainer {
 
   async trainBatch(batch: Batch): Promise<number> {
     this.check();
-    await this.prop.forwardAt(this.P, this.E);
+    await this.propagate(this.P, this.E);
     return this.stepOn(batch);
   }
 
@@ -259,7 +265,7 @@ export class GraphTrainer implements Trainer {
 
   async embeddings(): Promise<Tables> {
     this.check();
-    await this.prop.forwardAt(this.P, this.E);
+    await this.propagate(this.P, this.E);
     return this.read(this.E);
   }
 

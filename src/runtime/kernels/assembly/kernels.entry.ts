@@ -75,3 +75,11 @@ import { SOFTMAX_ROWS_CTX_SIZE } from './layout';
 export function softmaxRowsCtxSize(): u32 {
   return SOFTMAX_ROWS_CTX_SIZE;
 }
+
+// Dense Adam over a table (adam-dense.ts): the graph trainer's optimiser step.
+export { adamDenseRun } from './adam-dense';
+import { ADAM_DENSE_CTX_SIZE } from './layout';
+
+export function adamDenseCtxSize(): u32 {
+  return ADAM_DENSE_CTX_SIZE;
+}

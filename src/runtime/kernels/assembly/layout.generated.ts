@@ -235,6 +235,28 @@ export const X_MASK: u32 = 52;
 export const X_LOGQ: u32 = 56;
 export const SOFTMAX_ROWS_CTX_SIZE: u32 = 64;
 
+// ---- AdamDenseCtx ----
+/** Dense Adam over one f32 table (assembly/adam-dense.ts). */
+/** Floats of the table (a multiple of 4). */
+export const A_N: u32 = 0;
+/** f32 parameters, gradient and moments, n each, 16-byte aligned. */
+export const A_P: u32 = 4;
+export const A_G: u32 = 8;
+export const A_M: u32 = 12;
+export const A_V: u32 = 16;
+// f64 fields
+/** The step's learning rate (schedule factor applied). */
+export const A_LR: u32 = 64;
+export const A_B1: u32 = 72;
+export const A_B2: u32 = 80;
+export const A_EPS: u32 = 88;
+export const A_WD: u32 = 96;
+/** 1 - beta1^t */
+export const A_BC1: u32 = 104;
+/** 1 - beta2^t */
+export const A_BC2: u32 = 112;
+export const ADAM_DENSE_CTX_SIZE: u32 = 128;
+
 // ---- PropagateCtx ----
 /** The propagation context (assembly/spmm.ts, LightGCN's sparse propagation). */
 /** Rows of the adjacency: numUsers + numItems. */
@@ -441,6 +463,19 @@ export function layoutHash(): u32 {
   h = mix(h, <u32>X_MASK);
   h = mix(h, <u32>X_LOGQ);
   h = mix(h, <u32>SOFTMAX_ROWS_CTX_SIZE);
+  h = mix(h, <u32>A_N);
+  h = mix(h, <u32>A_P);
+  h = mix(h, <u32>A_G);
+  h = mix(h, <u32>A_M);
+  h = mix(h, <u32>A_V);
+  h = mix(h, <u32>A_LR);
+  h = mix(h, <u32>A_B1);
+  h = mix(h, <u32>A_B2);
+  h = mix(h, <u32>A_EPS);
+  h = mix(h, <u32>A_WD);
+  h = mix(h, <u32>A_BC1);
+  h = mix(h, <u32>A_BC2);
+  h = mix(h, <u32>ADAM_DENSE_CTX_SIZE);
   h = mix(h, <u32>G_N);
   h = mix(h, <u32>G_NUM_USERS);
   h = mix(h, <u32>G_STRIDE);
