@@ -9,7 +9,7 @@ const cases: { name: string; src: string; expect: string; hint?: string; expecte
     src: BASE + 'run b { sampler: unifrom(negatives: 5) }\n',
     expect: "unknown-component@5:18 unknown sampler 'unifrom'",
     hint: "did you mean 'uniform'?",
-    expected: 'one of uniform, popularity, in_batch, hard, hars, cross_batch, mixed, dynamic_dissimilar',
+    expected: 'one of uniform, popularity, in_batch, hard, hars, cross_batch, mixed, dynamic_dissimilar, all_items',
     found: 'unifrom',
   },
   {
