@@ -15,6 +15,9 @@ import { CounterRng } from '../src/core/rng.js';
 import { encodeNpy } from '../src/runtime/cache/npy.js';
 import type { EpochSchedule, TrainingProblem } from '../src/runtime/engine/engine.js';
 import { fusedEngine } from '../src/runtime/engine/fused/fused-engine.js';
+import { DenseGemm } from '../src/runtime/kernels/dense-gemm.js';
+import { KernelPool } from '../src/runtime/kernels/kernel-pool.js';
+import { peakPerCpuSecond } from './simd-peak.js';
 import { findTorch } from './torch-runner.js';
 import { gowallaTrain } from './workloads.js';
 
@@ -42,6 +45,40 @@ const modelFor = (sampler: string, loss: string) =>
     backprop: { name: 'both', params: {} },
     optimizer: { name: 'adam', params: { lr: 1e-3, weight_decay: 0 } },
   });
+
+/**
+ * The three products of one SM step (B = 2048 rows against all N items, d = 64) on one kernel
+ * thread, GFLOP per CPU-second of each against the wasm f32x4 mul + add peak per CPU-second.
+ */
+async function gemmRates(numItems: number): Promise<string[]> {
+  const wp = Math.ceil(numItems / 4) * 4;
+  const pool = await KernelPool.create(1, (2 * BATCH * DIM + 2 * wp * DIM + 2 * BATCH * wp) * 4);
+  try {
+    const g = new DenseGemm(pool);
+    const a = (n: number) => pool.alloc(n * 4);
+    const [u, c, ct, sc, du, dc] = [a(BATCH * DIM), a(wp * DIM), a(wp * DIM), a(BATCH * wp), a(BATCH * DIM), a(wp * DIM)];
+    const rng = new CounterRng(1, 2, 3);
+    for (const p of [u, c, ct]) pool.f32(p, p === u ? BATCH * DIM : wp * DIM).forEach((_, i, x) => (x[i] = rng.normal()));
+    const shapes = [
+      { name: 'S = U C^T', op: { m: BATCH, n: wp, k: DIM, a: u, aRowStride: DIM, aColStride: 1, b: ct, ldb: wp, c: sc, ldc: wp, accumulate: false } },
+      { name: 'dU = dS C', op: { m: BATCH, n: DIM, k: wp, a: sc, aRowStride: wp, aColStride: 1, b: c, ldb: DIM, c: du, ldc: DIM, accumulate: false } },
+      { name: 'dC = dS^T U', op: { m: wp, n: DIM, k: BATCH, a: sc, aRowStride: 1, aColStride: wp, b: u, ldb: DIM, c: dc, ldc: DIM, accumulate: false } },
+    ];
+    const peak = peakPerCpuSecond();
+    const out: string[] = [];
+    for (const { name, op } of shapes) {
+      await g.run(op);
+      const c0 = process.cpuUsage();
+      await g.run(op);
+      const cpu = process.cpuUsage(c0);
+      const rate = (2 * BATCH * wp * DIM) / ((cpu.user + cpu.system) / 1e6) / 1e9;
+      out.push(`GEMM ${name} (${op.m} x ${op.n} x ${op.k}), 1 thread: ${rate.toFixed(1)} GFLOP per CPU-s = ${((100 * rate) / peak).toFixed(0)}% of the wasm f32x4 mul + add peak (${peak.toFixed(1)})`);
+    }
+    return out;
+  } finally {
+    await pool.dispose();
+  }
+}
 
 async function main(): Promise<void> {
   const { problem: full, file } = gowallaTrain();
@@ -97,6 +134,7 @@ async function main(): Promise<void> {
     }
   }
 
+  lines.push(...(await gemmRates(full.numItems)));
   const torch = process.argv.includes('--no-torch') ? null : findTorch();
   if (torch) {
     const dir = mkdtempSync(join(tmpdir(), 'expc-softmax-'));
