@@ -34,16 +34,23 @@ function firstBankColumn(batch: Batch): number {
   return 1 + batch.width - (batch.layout === 'shared' ? (batch.bank?.count ?? 0) : 0);
 }
 
-/** Where the item vector of column k lives: the item table at row * stride, or the bank at (k - first) * dim. */
-function columnVector(E: RowTables, batch: Batch, b: number, k: number, firstBank: number): { t: ArrayLike<number>; o: number } {
-  if (k >= firstBank) return { t: batch.bank!.vectors, o: (k - firstBank) * E.dim };
-  return { t: E.item, o: columnItem(batch, b, k) * E.stride };
-}
-
 function norm(t: ArrayLike<number>, o: number, d: number): number {
   let sq = 0;
   for (let j = 0; j < d; j++) sq += t[o + j]! * t[o + j]!;
   return Math.max(Math.sqrt(sq), NORM_FLOOR);
+}
+
+/**
+ * Where the vector of column k of row b lives: the item table at row * stride, or (k >= firstBank)
+ * the bank at (k - firstBank) * dim. Resolved without allocating (this runs once per score).
+ */
+function columnTable(E: RowTables, batch: Batch, k: number, firstBank: number): ArrayLike<number> {
+  return k >= firstBank ? batch.bank!.vectors : E.item;
+}
+function columnOffset(E: RowTables, batch: Batch, b: number, k: number, firstBank: number): number {
+  if (k >= firstBank) return (k - firstBank) * E.dim;
+  const item = k === 0 ? batch.pos[b]! : batch.layout === 'shared' ? batch.neg[k - 1]! : batch.neg[b * batch.width + k - 1]!;
+  return item * E.stride;
 }
 
 /** S (rows x (1 + width)): similarity of each row's user with each column's item, plus the logQ terms. */
@@ -51,16 +58,20 @@ export function batchScores(E: RowTables, batch: Batch, similarity: Similarity):
   const { dim: d, stride } = E;
   const cols = 1 + batch.width;
   const firstBank = firstBankColumn(batch);
+  const cosine = similarity === 'cosine';
+  const logq = batch.logq;
+  const U = E.user;
   const S = new Float64Array(batch.size * cols);
   for (let b = 0; b < batch.size; b++) {
     const u = batch.users[b]! * stride;
-    const nu = similarity === 'cosine' ? norm(E.user, u, d) : 1;
+    const nu = cosine ? norm(U, u, d) : 1;
     for (let k = 0; k < cols; k++) {
-      const { t: V, o: v } = columnVector(E, batch, b, k, firstBank);
+      const V = columnTable(E, batch, k, firstBank);
+      const v = columnOffset(E, batch, b, k, firstBank);
       let dot = 0;
-      for (let j = 0; j < d; j++) dot += E.user[u + j]! * V[v + j]!;
-      const s = similarity === 'cosine' ? dot / (nu * norm(V, v, d)) : dot;
-      S[b * cols + k] = s + (batch.logq ? batch.logq[b * cols + k]! : 0);
+      for (let j = 0; j < d; j++) dot += U[u + j]! * V[v + j]!;
+      const s = cosine ? dot / (nu * norm(V, v, d)) : dot;
+      S[b * cols + k] = s + (logq ? logq[b * cols + k]! : 0);
     }
   }
   return S;
@@ -75,25 +86,27 @@ export function accumulateScoreGradients(E: RowTables, batch: Batch, similarity:
   const { dim: d, stride } = E;
   const cols = 1 + batch.width;
   const firstBank = firstBankColumn(batch);
+  const U = E.user;
   for (let b = 0; b < batch.size; b++) {
     const u = batch.users[b]! * stride;
-    const nu = similarity === 'cosine' ? norm(E.user, u, d) : 1;
+    const nu = similarity === 'cosine' ? norm(U, u, d) : 1;
     for (let k = 0; k < cols; k++) {
       const g = dS[b * cols + k]!;
       if (g === 0) continue;
-      const { t: V, o: v } = columnVector(E, batch, b, k, firstBank);
+      const V = columnTable(E, batch, k, firstBank);
+      const v = columnOffset(E, batch, b, k, firstBank);
       const constant = k >= firstBank;
       if (similarity === 'dot') {
         for (let j = 0; j < d; j++) {
           gUser[u + j]! += g * V[v + j]!;
-          if (!constant) gItem[v + j]! += g * E.user[u + j]!;
+          if (!constant) gItem[v + j]! += g * U[u + j]!;
         }
         continue;
       }
       const nv = norm(V, v, d);
       const s = S[b * cols + k]! - (batch.logq ? batch.logq[b * cols + k]! : 0);
       for (let j = 0; j < d; j++) {
-        const uh = E.user[u + j]! / nu;
+        const uh = U[u + j]! / nu;
         const vh = V[v + j]! / nv;
         gUser[u + j]! += (g * (nu === NORM_FLOOR ? vh : vh - s * uh)) / nu;
         if (!constant) gItem[v + j]! += (g * (nv === NORM_FLOOR ? uh : uh - s * vh)) / nv;
