@@ -154,7 +154,7 @@ export interface EncoderBehaviour {
   readonly embeddingsAreParameters: boolean;
   prepare(data: TrainingData): PreparedEncoder;
   /** What the fused CPU kernels need; absent = no fused kernel. */
-  readonly fused?: { kind: 'rows' } | { kind: 'graph'; layers: number };
+  readonly fused?: { kind: 'rows' } | { kind: 'graph'; layers: number } | { kind: 'ngcf'; layers: number; dropout: number; nodeDropout: number };
 }
 
 // ---- samplers ----

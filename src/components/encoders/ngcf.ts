@@ -302,5 +302,6 @@ export const ngcf = defineComponent<NgcfParams, EncoderBehaviour>({
     embeddingsAreParameters: false,
     batchLocalGradient: false,
     prepare: (data) => prepareNgcf(data, p),
+    fused: { kind: 'ngcf', layers: p.layers, dropout: p.dropout, nodeDropout: p.node_dropout },
   }),
 });

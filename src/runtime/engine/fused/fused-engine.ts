@@ -55,8 +55,16 @@ function rowFallbackSupport(model: TrainingModel, kernelReason: string): Support
   return { ok: false, reason: g.reason === kernelReason ? kernelReason : `${kernelReason}, and ${g.reason}` };
 }
 
+/** NGCF: its propagation and feature transforms on the kernels (ngcf-pass.ts), the batch as for graph encoders; no node dropout. */
+function ngcfSupport(model: TrainingModel): Support {
+  const enc = model.encoder.fused;
+  if (enc?.kind === 'ngcf' && enc.nodeDropout > 0) return { ok: false, reason: 'the fused NGCF pass has no node dropout (node_dropout > 0)' };
+  return graphSupport(model);
+}
+
 function supports(model: TrainingModel): Support {
   if (model.encoder.fused?.kind === 'graph') return graphSupport(model);
+  if (model.encoder.fused?.kind === 'ngcf') return ngcfSupport(model);
   const p = fusedPlan(model);
   return 'plan' in p ? { ok: true } : rowFallbackSupport(model, p.reason);
 }
@@ -70,6 +78,11 @@ export const fusedEngine: TrainingEngine = {
       const s = graphSupport(model);
       if (!s.ok) throw new InternalError(`fused engine: ${s.reason}`);
       return GraphTrainer.create(problem, model, enc.layers, schedule, init, options);
+    }
+    if (enc?.kind === 'ngcf') {
+      const s = ngcfSupport(model);
+      if (!s.ok) throw new InternalError(`fused engine: ${s.reason}`);
+      return GraphTrainer.create(problem, model, enc.layers, schedule, init, options, { dropout: enc.dropout });
     }
     const p = fusedPlan(model);
     if ('plan' in p) return FusedTrainer.create(problem, p.plan, schedule, init, options);
