@@ -17,12 +17,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bindModel } from '../src/components/catalogue.js';
 import { encodeNpy } from '../src/runtime/cache/npy.js';
-import type { EpochSchedule, TrainingProblem } from '../src/runtime/engine/engine.js';
+import type { EpochSchedule } from '../src/runtime/engine/engine.js';
 import { fusedEngine } from '../src/runtime/engine/fused/fused-engine.js';
-import { CounterRng } from '../src/core/rng.js';
 import { findTorch } from './torch-runner.js';
 import { copyBandwidth } from './copy-bandwidth.js';
-import { gowallaTrain } from './workloads.js';
+import { gowallaTrain, seededPairSubset } from './workloads.js';
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(name);
@@ -89,20 +88,7 @@ async function main(): Promise<void> {
   // A seeded subset of (warm-up + timed) batches' pairs: the fused epoch then is exactly those
   // batches; every step still updates every item row (dense Adam), so a step costs what it costs in the full epoch.
   const take = (WARMUP + BATCHES) * BATCH;
-  const pick = Int32Array.from({ length: full.pairUsers.length }, (_, i) => i);
-  const rng = new CounterRng(2022, 1, 77);
-  for (let i = 0; i < take; i++) {
-    const j = i + rng.int(pick.length - i);
-    const t = pick[i]!;
-    pick[i] = pick[j]!;
-    pick[j] = t;
-  }
-  const warm: TrainingProblem = { ...full, pairUsers: full.pairUsers.slice(0, 0), pairItems: full.pairItems.slice(0, 0) };
-  const sub = (from: number, to: number): TrainingProblem => ({
-    ...warm,
-    pairUsers: Int32Array.from(pick.subarray(from, to), (k) => full.pairUsers[k]!),
-    pairItems: Int32Array.from(pick.subarray(from, to), (k) => full.pairItems[k]!),
-  });
+  const sub = seededPairSubset(full, take, 77);
   const schedule: EpochSchedule = { batch: BATCH, shuffle: true, dropLast: false, seed: 2022 };
   // The larger of two one-thread copies (the wasm probe's f32x4 loop and the runtime's memcpy) is the scale.
   const probeBw = copyBandwidth();

@@ -13,13 +13,13 @@ import { fileURLToPath } from 'node:url';
 import { bindModel } from '../src/components/catalogue.js';
 import { CounterRng } from '../src/core/rng.js';
 import { encodeNpy } from '../src/runtime/cache/npy.js';
-import type { EpochSchedule, TrainingProblem } from '../src/runtime/engine/engine.js';
+import type { EpochSchedule } from '../src/runtime/engine/engine.js';
 import { fusedEngine } from '../src/runtime/engine/fused/fused-engine.js';
 import { DenseGemm } from '../src/runtime/kernels/dense-gemm.js';
 import { KernelPool } from '../src/runtime/kernels/kernel-pool.js';
 import { peakPerCpuSecond } from './simd-peak.js';
 import { findTorch } from './torch-runner.js';
-import { gowallaTrain } from './workloads.js';
+import { gowallaTrain, seededPairSubset } from './workloads.js';
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(name);
@@ -89,17 +89,7 @@ async function main(): Promise<void> {
   const epochBatches = Math.ceil(full.pairUsers.length / BATCH);
   // a seeded subset of 1 + BATCHES batches' pairs: the first batch warms up, the rest are timed
   const take = (1 + BATCHES) * BATCH;
-  const pick = Int32Array.from({ length: full.pairUsers.length }, (_, i) => i);
-  const rng = new CounterRng(2022, 1, 78);
-  for (let i = 0; i < take; i++) {
-    const j = i + rng.int(pick.length - i);
-    [pick[i], pick[j]] = [pick[j]!, pick[i]!];
-  }
-  const sub = (from: number, to: number): TrainingProblem => ({
-    ...full,
-    pairUsers: Int32Array.from(pick.subarray(from, to), (k) => full.pairUsers[k]!),
-    pairItems: Int32Array.from(pick.subarray(from, to), (k) => full.pairItems[k]!),
-  });
+  const sub = seededPairSubset(full, take, 78);
   const schedule: EpochSchedule = { batch: BATCH, shuffle: false, dropLast: false, seed: 2022 };
   const lines: string[] = [
     `MF on Gowalla, d=${DIM}, batch ${BATCH}, cosine t=${T}, dense Adam; ${BATCHES} timed batches after 1 warm-up, extrapolated x ${epochBatches}`,

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { join, resolve } from 'node:path';
+import { CounterRng } from '../src/core/rng.js';
 import { UserItems } from '../src/core/user-items.js';
 import { parseUData } from '../src/runtime/datasets/movielens-100k.js';
 import { generateSynthetic } from '../src/runtime/datasets/synthetic.js';
@@ -102,4 +103,26 @@ export function gowallaTrain(): { problem: TrainingProblem | null; file: string 
   const positives = UserItems.fromPairs(numUsers, numItems, Int32Array.from(users), Int32Array.from(items));
   const pairs = positives.pairs();
   return { problem: { numUsers, numItems, pairUsers: pairs.users, pairItems: pairs.items, positives }, file };
+}
+
+/**
+ * A seeded draw of `take` of the problem's training pairs (a partial Fisher-Yates shuffle keyed by
+ * `key`): sub(from, to) is the problem with only draws [from, to) as training pairs, every table
+ * size unchanged, so a step on it costs what a step of the full epoch costs (benches time a few
+ * batches and extrapolate).
+ */
+export function seededPairSubset(full: TrainingProblem, take: number, key: number): (from: number, to: number) => TrainingProblem {
+  const pick = Int32Array.from({ length: full.pairUsers.length }, (_, i) => i);
+  const rng = new CounterRng(2022, 1, key);
+  for (let i = 0; i < take; i++) {
+    const j = i + rng.int(pick.length - i);
+    const t = pick[i]!;
+    pick[i] = pick[j]!;
+    pick[j] = t;
+  }
+  return (from, to) => ({
+    ...full,
+    pairUsers: Int32Array.from(pick.subarray(from, to), (k) => full.pairUsers[k]!),
+    pairItems: Int32Array.from(pick.subarray(from, to), (k) => full.pairItems[k]!),
+  });
 }

@@ -14,20 +14,23 @@ export interface InfonceParams {
   similarity: Similarity;
 }
 
+/** The parameters of InfoNCE, shared by `softmax` (the same formula over every item). */
+export const infonceSchema = {
+  type: 'object',
+  properties: {
+    temperature: { type: 'number', exclusiveMinimum: 0, default: 1, description: 'softmax temperature t: scores are divided by t' },
+    similarity: similarityProperty,
+  },
+  additionalProperties: false,
+} as const;
+
 export const infonce = defineComponent<InfonceParams, LossBehaviour>({
   slot: 'loss',
   name: 'infonce',
   aliases: ['ssm'],
   version: 1,
   summary: 'InfoNCE / sampled softmax over the positive and its candidates (ssm: the SSM paper\'s name, with similarity: cosine)',
-  schema: {
-    type: 'object',
-    properties: {
-      temperature: { type: 'number', exclusiveMinimum: 0, default: 1, description: 'softmax temperature t: scores are divided by t' },
-      similarity: similarityProperty,
-    },
-    additionalProperties: false,
-  },
+  schema: infonceSchema,
   create: (p) => infonceBehaviour(p),
 });
 

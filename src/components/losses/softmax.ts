@@ -1,7 +1,6 @@
 import { defineComponent } from '../../contract/component.js';
 import type { LossBehaviour } from '../../contract/training.js';
-import { infonceBehaviour, type InfonceParams } from './infonce.js';
-import { similarityProperty } from './similarity.js';
+import { infonceBehaviour, infonceSchema, type InfonceParams } from './infonce.js';
 
 /**
  * The full softmax loss (SM; SSM paper eq. 27): the probability of the positive normalised over
@@ -19,13 +18,6 @@ export const softmax = defineComponent<InfonceParams, LossBehaviour>({
   name: 'softmax',
   version: 1,
   summary: 'full softmax over every item (SSM paper eq. 27); requires sampler: all_items',
-  schema: {
-    type: 'object',
-    properties: {
-      temperature: { type: 'number', exclusiveMinimum: 0, default: 1, description: 'softmax temperature t: scores are divided by t' },
-      similarity: similarityProperty,
-    },
-    additionalProperties: false,
-  },
+  schema: infonceSchema,
   create: (p) => infonceBehaviour(p),
 });
