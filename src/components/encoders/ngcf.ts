@@ -38,7 +38,9 @@ export interface NgcfParams extends InitParams {
   node_dropout: number;
 }
 
-const SLOPE = 0.2;
+/** LeakyReLU's negative slope (the authors' code), shared with the fused pass. */
+export const NGCF_SLOPE = 0.2;
+const SLOPE = NGCF_SLOPE;
 /** Counter streams of NGCF's random draws (distinct from core/rng's Stream values). */
 const STREAM_MESSAGE_DROPOUT = 0x4e470001;
 const STREAM_NODE_DROPOUT = 0x4e470002;

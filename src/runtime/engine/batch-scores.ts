@@ -34,7 +34,8 @@ function firstBankColumn(batch: Batch): number {
   return 1 + batch.width - (batch.layout === 'shared' ? (batch.bank?.count ?? 0) : 0);
 }
 
-function norm(t: ArrayLike<number>, o: number, d: number): number {
+/** |row| with the cosine floor: max(sqrt(sum of squares), 1e-12). */
+export function rowNorm(t: ArrayLike<number>, o: number, d: number): number {
   let sq = 0;
   for (let j = 0; j < d; j++) sq += t[o + j]! * t[o + j]!;
   return Math.max(Math.sqrt(sq), NORM_FLOOR);
@@ -64,13 +65,13 @@ export function batchScores(E: RowTables, batch: Batch, similarity: Similarity):
   const S = new Float64Array(batch.size * cols);
   for (let b = 0; b < batch.size; b++) {
     const u = batch.users[b]! * stride;
-    const nu = cosine ? norm(U, u, d) : 1;
+    const nu = cosine ? rowNorm(U, u, d) : 1;
     for (let k = 0; k < cols; k++) {
       const V = columnTable(E, batch, k, firstBank);
       const v = columnOffset(E, batch, b, k, firstBank);
       let dot = 0;
       for (let j = 0; j < d; j++) dot += U[u + j]! * V[v + j]!;
-      const s = cosine ? dot / (nu * norm(V, v, d)) : dot;
+      const s = cosine ? dot / (nu * rowNorm(V, v, d)) : dot;
       S[b * cols + k] = s + (logq ? logq[b * cols + k]! : 0);
     }
   }
@@ -89,29 +90,39 @@ export function accumulateScoreGradients(E: RowTables, batch: Batch, similarity:
   const U = E.user;
   for (let b = 0; b < batch.size; b++) {
     const u = batch.users[b]! * stride;
-    const nu = similarity === 'cosine' ? norm(U, u, d) : 1;
+    const nu = similarity === 'cosine' ? rowNorm(U, u, d) : 1;
     for (let k = 0; k < cols; k++) {
       const g = dS[b * cols + k]!;
       if (g === 0) continue;
       const V = columnTable(E, batch, k, firstBank);
       const v = columnOffset(E, batch, b, k, firstBank);
-      const constant = k >= firstBank;
-      if (similarity === 'dot') {
-        for (let j = 0; j < d; j++) {
-          gUser[u + j]! += g * V[v + j]!;
-          if (!constant) gItem[v + j]! += g * U[u + j]!;
-        }
-        continue;
-      }
-      const nv = norm(V, v, d);
-      const s = S[b * cols + k]! - (batch.logq ? batch.logq[b * cols + k]! : 0);
-      for (let j = 0; j < d; j++) {
-        const uh = U[u + j]! / nu;
-        const vh = V[v + j]! / nv;
-        gUser[u + j]! += (g * (nu === NORM_FLOOR ? vh : vh - s * uh)) / nu;
-        if (!constant) gItem[v + j]! += (g * (nv === NORM_FLOOR ? uh : uh - s * vh)) / nv;
-      }
+      const gV = k >= firstBank ? null : gItem;
+      if (similarity === 'dot') addPairGradient(U, u, V, v, d, g, 0, 1, 1, false, gUser, gV);
+      else addPairGradient(U, u, V, v, d, g, S[b * cols + k]! - (batch.logq ? batch.logq[b * cols + k]! : 0), nu, rowNorm(V, v, d), true, gUser, gV);
     }
+  }
+}
+
+/**
+ * dL/du and dL/dv of one score s = sim(u, v) with dL/ds = g, added to gUser at u and gItem at v
+ * (gItem null: v is a constant). Cosine needs s (the similarity, without logQ) and both floored norms.
+ */
+export function addPairGradient(
+  U: ArrayLike<number>, u: number, V: ArrayLike<number>, v: number, d: number, g: number, s: number, nu: number, nv: number, cosine: boolean,
+  gUser: { [i: number]: number }, gItem: { [i: number]: number } | null,
+): void {
+  if (!cosine) {
+    for (let j = 0; j < d; j++) {
+      gUser[u + j]! += g * V[v + j]!;
+      if (gItem) gItem[v + j]! += g * U[u + j]!;
+    }
+    return;
+  }
+  for (let j = 0; j < d; j++) {
+    const uh = U[u + j]! / nu;
+    const vh = V[v + j]! / nv;
+    gUser[u + j]! += (g * (nu === NORM_FLOOR ? vh : vh - s * uh)) / nu;
+    if (gItem) gItem[v + j]! += (g * (nv === NORM_FLOOR ? uh : uh - s * vh)) / nv;
   }
 }
 
@@ -121,7 +132,7 @@ export function pairScores(E: RowTables, users: Int32Array, items: Int32Array, r
   const out = new Float64Array(rows * perRow);
   for (let r = 0; r < rows; r++) {
     const u = users[r]! * stride;
-    const nu = similarity === 'cosine' ? norm(E.user, u, d) : 1;
+    const nu = similarity === 'cosine' ? rowNorm(E.user, u, d) : 1;
     for (let c = 0; c < perRow; c++) {
       const v = items[r * perRow + c]! * stride;
       let s = 0;
@@ -132,7 +143,7 @@ export function pairScores(E: RowTables, users: Int32Array, items: Int32Array, r
         }
       } else {
         for (let j = 0; j < d; j++) s += E.user[u + j]! * E.item[v + j]!;
-        if (similarity === 'cosine') s /= nu * norm(E.item, v, d);
+        if (similarity === 'cosine') s /= nu * rowNorm(E.item, v, d);
       }
       out[r * perRow + c] = s;
     }

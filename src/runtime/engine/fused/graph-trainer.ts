@@ -82,7 +82,7 @@ export class GraphTrainer implements Trainer {
     for (const name of model.optimizer.slots) for (const w of ['user', 'item'] as const) if (t[w]) this.slots[`${name}.${w}`] = prop.allocTable();
     model.sampler.prepare(problem);
     this.buf = allocBatch(schedule.batch, model.sampler);
-    this.shared = model.sampler.layout === 'shared' ? new SharedCandidateStep(prop.pool, this.buf.users.length, this.buf.width, this.se) : null;
+    this.shared = model.sampler.layout === 'shared' ? new SharedCandidateStep(prop.pool, this.buf.users.length, this.buf.width, this.se, model.sampler.logq) : null;
     this.details = {
       threads: prop.pool.threads,
       simd: true,
@@ -112,7 +112,7 @@ export class GraphTrainer implements Trainer {
     const table = Math.ceil(((numUsers + numItems) * stride * 4) / 64) * 64;
     model.sampler.prepare(problem); // a shared sampler's width may depend on the data (all_items)
     const embStride = ngcf ? Math.ceil(((layers + 1) * dim) / 4) * 4 : stride;
-    const shared = model.sampler.layout === 'shared' ? SharedCandidateStep.bytes(schedule.batch, model.sampler.width(schedule.batch), embStride) : 0;
+    const shared = model.sampler.layout === 'shared' ? SharedCandidateStep.bytes(schedule.batch, model.sampler.width(schedule.batch), embStride, model.sampler.logq) : 0;
     const ngcfBytes = ngcf ? NgcfPass.bytes(numUsers, numItems, dim, layers) + 2 * (numUsers + numItems) * embStride * 4 + 128 : 0;
     // NGCF uses the propagation kernel for one layer at a time (S = L E), so it is built with one layer
     const prop = await SparsePropagation.create(adj, { dim, layers: ngcf ? 1 : layers, threads: options.threads, extraBytes: GraphTrainer.tableCount(model) * table + shared + ngcfBytes });
@@ -227,7 +227,7 @@ export class GraphTrainer implements Trainer {
     this.dirtyItems = [...items];
     let loss: number;
     if (this.shared && batch.layout === 'shared') {
-      loss = await this.shared.run({ user: E.user, item: E.item, gUser: G.user, gItem: G.item, dim: this.de, stride: se }, batch, model.loss, this.prop.pool);
+      loss = await this.shared.run({ user: E.user, item: E.item, gUser: G.user, gItem: G.item, dim: this.de, stride: se }, batch, model.loss);
     } else {
       const scores = batchScores(E, batch, model.loss.similarity);
       const dS = new Float64Array(scores.length);
@@ -303,7 +303,7 @@ export class GraphTrainer implements Trainer {
     let sum = 0;
     let samples = 0;
     // NGCF's training forward has dropout, which the candidates a sampler scores must not see (as in the reference)
-    const dropoutForward = this.ngcf !== null && (this.model.encoder.fused?.kind === 'ngcf' && this.model.encoder.fused.dropout > 0);
+    const dropoutForward = this.ngcf?.hasDropout ?? false;
     for (let b = 0; b < batches; b++) {
       if (!dropoutForward || scorer || embedder) await this.embed();
       fillBatch(this.problem, this.schedule, this.model.sampler, order, epoch, b, this.buf, scorer, embedder);

@@ -1,11 +1,10 @@
 import { InternalError } from '../../../core/errors.js';
 import type { TrainPass } from '../../../contract/training.js';
-import { messageMask, ngcfWeightNames } from '../../../components/encoders/ngcf.js';
+import { messageMask, NGCF_SLOPE as SLOPE, ngcfWeightNames } from '../../../components/encoders/ngcf.js';
 import { DenseGemm } from '../../kernels/dense-gemm.js';
 import type { KernelPool } from '../../kernels/kernel-pool.js';
 import type { SparsePropagation, TablePair } from '../../kernels/sparse-propagation.js';
 
-const SLOPE = 0.2;
 const ceil4 = (n: number): number => Math.ceil(n / 4) * 4;
 
 /**
@@ -74,6 +73,11 @@ export class NgcfPass {
       this.w.push({ w1: square(), w2: square(), w1t: square(), w2t: square() });
     }
     this.scratch = { dZ: table(), p: table(), q: table(), dS: table(), back: table(), gX: table(), dW1: square(), dW2: square() };
+  }
+
+  /** Whether a training forward differs from an evaluation one (message dropout). */
+  get hasDropout(): boolean {
+    return this.dropout > 0;
   }
 
   private get stride(): number {

@@ -1,6 +1,7 @@
 import { InternalError } from '../../../core/errors.js';
 import type { Batch, LossBehaviour } from '../../../contract/training.js';
 import { COSINE_NORM_FLOOR } from '../../../components/losses/similarity.js';
+import { addPairGradient, rowNorm } from '../batch-scores.js';
 import { DenseGemm } from '../../kernels/dense-gemm.js';
 import { SoftmaxRowsCtx } from '../../kernels/kernel-layout.generated.js';
 import type { KernelPool } from '../../kernels/kernel-pool.js';
@@ -39,15 +40,18 @@ export class SharedCandidateStep {
   private readonly rowBlock: number;
   private readonly softmaxCtx: number;
   private readonly ptr: { u: number; c: number; ct: number; s: number; ds: number; du: number; dc: number; z0: number; g0: number; loss: number; mask: number; logq: number };
-  private readonly s64: Float64Array;
-  private readonly ds64: Float64Array;
+  /** The score block in float64 for losses without a kernel part (allocated on first use). */
+  private block64: { s: Float64Array; ds: Float64Array } | null = null;
 
-  /** Bytes this allocates in pool memory for batches of `capacity` rows and `width` shared candidates. */
-  static bytes(capacity: number, width: number, stride: number, blockEntries = BLOCK_ENTRIES): number {
+  /**
+   * Bytes this allocates in pool memory for batches of `capacity` rows and `width` shared
+   * candidates; `logq`: whether the sampler writes logQ terms (a block of them is copied in).
+   */
+  static bytes(capacity: number, width: number, stride: number, logq: boolean, blockEntries = BLOCK_ENTRIES): number {
     const { bp, wp, r } = SharedCandidateStep.shape(capacity, width, blockEntries);
     const a = (n: number) => Math.ceil((n * 4) / 64) * 64;
     const cols = 1 + Math.max(width, 1);
-    return a(bp * stride) * 2 + a(wp * stride) * 3 + a(r * wp) * 2 + a(r * 2) * 3 + a(r * cols / 4) + a(r * cols * 2) + 512;
+    return a(bp * stride) * 2 + a(wp * stride) * 3 + a(r * wp) * 2 + a(r * 2) * 3 + a(r * cols / 4) + (logq ? a(r * cols * 2) : 0) + 512;
   }
 
   private static shape(capacity: number, width: number, blockEntries: number): { bp: number; wp: number; r: number } {
@@ -58,10 +62,11 @@ export class SharedCandidateStep {
   }
 
   constructor(
-    pool: KernelPool,
+    private readonly pool: KernelPool,
     private readonly capacity: number,
     private readonly width: number,
     stride: number,
+    logq: boolean,
     /** Most entries of a row block (tests make it small to get several blocks). */
     blockEntries = BLOCK_ENTRIES,
   ) {
@@ -74,15 +79,15 @@ export class SharedCandidateStep {
     this.softmaxCtx = pool.alloc(SoftmaxRowsCtx.size);
     this.ptr = {
       u: a(bp * stride), c: a(wp * stride), ct: a(wp * stride), s: a(r * wp), ds: a(r * wp), du: a(bp * stride), dc: a(wp * stride),
-      z0: a(r * 2), g0: a(r * 2), loss: a(r * 2), mask: a(r * cols / 4), logq: a(r * cols * 2),
+      z0: a(r * 2), g0: a(r * 2), loss: a(r * 2), mask: a(r * cols / 4), logq: logq ? a(r * cols * 2) : 0,
     };
-    this.s64 = new Float64Array(r * (1 + width));
-    this.ds64 = new Float64Array(r * (1 + width));
   }
 
   /** The batch's mean loss; dL/dE is added to T.gUser / T.gItem (rows of the batch's users and gathered items). */
-  async run(T: StepTables, batch: Batch, loss: LossBehaviour, pool: KernelPool): Promise<number> {
+  async run(T: StepTables, batch: Batch, loss: LossBehaviour): Promise<number> {
+    const pool = this.pool;
     if (batch.layout !== 'shared') throw new InternalError('shared candidate step: the batch is not in the shared layout');
+    if (batch.logq && !this.ptr.logq) throw new InternalError('shared candidate step: the batch has logQ terms, but the buffers were sized without them');
     const B = batch.size;
     const W = batch.width;
     if (B > this.capacity || W > this.width) throw new InternalError(`shared candidate step: batch ${B} x ${W} exceeds the buffers (${this.capacity} x ${this.width})`);
@@ -100,7 +105,7 @@ export class SharedCandidateStep {
     const nu = new Float64Array(B);
     for (let b = 0; b < B; b++) {
       const o = batch.users[b]! * S;
-      nu[b] = cosine ? norm(T.user, o, d) : 1;
+      nu[b] = cosine ? rowNorm(T.user, o, d) : 1;
       for (let j = 0; j < d; j++) U[b * S + j] = T.user[o + j]! / nu[b]!;
     }
     const C = f32(this.ptr.c, wp * S);
@@ -110,7 +115,7 @@ export class SharedCandidateStep {
     const nc = new Float64Array(W);
     for (let k = 0; k < W; k++) {
       const [t, o] = k >= firstBank ? [batch.bank!.vectors, (k - firstBank) * d] : [T.item, batch.neg[k]! * S];
-      nc[k] = cosine ? norm(t, o, d) : 1;
+      nc[k] = cosine ? rowNorm(t, o, d) : 1;
       for (let j = 0; j < d; j++) {
         const x = t[o + j]! / nc[k]!;
         C[k * S + j] = x;
@@ -120,24 +125,35 @@ export class SharedCandidateStep {
 
     const infonce = loss.fused?.code === 'infonce' ? loss.fused.temperature : 0;
     const g0 = new Float64Array(B);
+    // column 0, each row's own positive: its similarity (without logQ) and the positive's norm, in float64
+    const nv = new Float64Array(B);
+    const s0 = new Float64Array(B);
+    for (let b = 0; b < B; b++) {
+      const u = batch.users[b]! * S;
+      const v = batch.pos[b]! * S;
+      let dot = 0;
+      for (let j = 0; j < d; j++) dot += T.user[u + j]! * T.item[v + j]!;
+      nv[b] = cosine ? rowNorm(T.item, v, d) : 1;
+      s0[b] = cosine ? dot / (nu[b]! * nv[b]!) : dot;
+    }
     let total = 0;
     for (let r0 = 0; r0 < B; r0 += this.rowBlock) {
       const rows = Math.min(this.rowBlock, B - r0);
       const rp = ceil4(rows);
       await this.gemm.run({ m: rp, n: wp, k: S, a: this.ptr.u + r0 * S * 4, aRowStride: S, aColStride: 1, b: this.ptr.ct, ldb: wp, c: this.ptr.s, ldc: wp, accumulate: false });
       const scale = rows / B;
-      const s0 = (b: number) => positiveScore(T, batch, r0 + b, cosine, nu[r0 + b]!);
-      if (infonce > 0) total += scale * (await this.infonceBlock(pool, batch, r0, rows, rp, wp, infonce, scale, s0, g0));
+      if (infonce > 0) total += scale * (await this.infonceBlock(batch, r0, rows, rp, wp, infonce, scale, s0, g0));
       else {
         const Sb = f32(this.ptr.s, rp * wp);
         const dSb = f32(this.ptr.ds, rp * wp);
         dSb.fill(0);
-        const S64 = this.s64.subarray(0, rows * cols);
-        const dS64 = this.ds64.subarray(0, rows * cols);
+        this.block64 ??= { s: new Float64Array(this.rowBlock * (1 + this.width)), ds: new Float64Array(this.rowBlock * (1 + this.width)) };
+        const S64 = this.block64.s.subarray(0, rows * cols);
+        const dS64 = this.block64.ds.subarray(0, rows * cols);
         dS64.fill(0);
         for (let b = 0; b < rows; b++) {
           const lo = (r0 + b) * cols;
-          S64[b * cols] = s0(b) + (batch.logq ? batch.logq[lo]! : 0);
+          S64[b * cols] = s0[r0 + b]! + (batch.logq ? batch.logq[lo]! : 0);
           for (let k = 0; k < W; k++) S64[b * cols + 1 + k] = Sb[b * wp + k]! + (batch.logq ? batch.logq[lo + 1 + k]! : 0);
         }
         const mask = batch.mask ? batch.mask.subarray(r0 * cols, (r0 + rows) * cols) : null;
@@ -163,37 +179,20 @@ export class SharedCandidateStep {
     };
     for (let b = 0; b < B; b++) scatter(dU, U, b, nu[b]!, T.gUser, batch.users[b]! * S);
     for (let k = 0; k < firstBank; k++) scatter(dC, C, k, nc[k]!, T.gItem, batch.neg[k]! * S);
-    // column 0: each row's own positive, in float64 (as batch-scores.ts)
+    // column 0: each row's own positive, in float64 (batch-scores.ts' formulas)
     for (let b = 0; b < B; b++) {
-      const g = g0[b]!;
-      if (g === 0) continue;
-      const u = batch.users[b]! * S;
-      const v = batch.pos[b]! * S;
-      if (!cosine) {
-        for (let j = 0; j < d; j++) {
-          const uj = T.user[u + j]!;
-          T.gUser[u + j] = T.gUser[u + j]! + g * T.item[v + j]!;
-          T.gItem[v + j] = T.gItem[v + j]! + g * uj;
-        }
-        continue;
-      }
-      const nv = norm(T.item, v, d);
-      const s = positiveScore(T, batch, b, true, nu[b]!);
-      for (let j = 0; j < d; j++) {
-        const uh = T.user[u + j]! / nu[b]!;
-        const vh = T.item[v + j]! / nv;
-        T.gUser[u + j] = T.gUser[u + j]! + (g * (nu[b] === COSINE_NORM_FLOOR ? vh : vh - s * uh)) / nu[b]!;
-        T.gItem[v + j] = T.gItem[v + j]! + (g * (nv === COSINE_NORM_FLOOR ? uh : uh - s * vh)) / nv;
-      }
+      if (g0[b] === 0) continue;
+      addPairGradient(T.user, batch.users[b]! * S, T.item, batch.pos[b]! * S, d, g0[b]!, s0[b]!, nu[b]!, nv[b]!, cosine, T.gUser, T.gItem);
     }
     return total;
   }
   /** InfoNCE of one row block on the kernel threads (assembly/softmax-rows.ts); returns the block's mean row loss. */
-  private async infonceBlock(pool: KernelPool, batch: Batch, r0: number, rows: number, rp: number, wp: number, t: number, scale: number, s0: (b: number) => number, g0: Float64Array): Promise<number> {
+  private async infonceBlock(batch: Batch, r0: number, rows: number, rp: number, wp: number, t: number, scale: number, s0: Float64Array, g0: Float64Array): Promise<number> {
+    const pool = this.pool;
     const W = batch.width;
     const cols = 1 + W;
     const z0 = pool.f64(this.ptr.z0, rows);
-    for (let b = 0; b < rows; b++) z0[b] = (s0(b) + (batch.logq ? batch.logq[(r0 + b) * cols]! : 0)) / t;
+    for (let b = 0; b < rows; b++) z0[b] = (s0[r0 + b]! + (batch.logq ? batch.logq[(r0 + b) * cols]! : 0)) / t;
     if (batch.mask) pool.u8(this.ptr.mask, rows * cols).set(batch.mask.subarray(r0 * cols, (r0 + rows) * cols));
     if (batch.logq) pool.f64(this.ptr.logq, rows * cols).set(batch.logq.subarray(r0 * cols, (r0 + rows) * cols));
     const dSb = pool.f32(this.ptr.ds, rp * wp);
@@ -223,19 +222,4 @@ export class SharedCandidateStep {
     }
     return sum / rows;
   }
-}
-
-function norm(t: ArrayLike<number>, o: number, d: number): number {
-  let sq = 0;
-  for (let j = 0; j < d; j++) sq += t[o + j]! * t[o + j]!;
-  return Math.max(Math.sqrt(sq), COSINE_NORM_FLOOR);
-}
-
-/** sim(user of row b, its positive) in float64, without logQ. */
-function positiveScore(T: StepTables, batch: Batch, b: number, cosine: boolean, nu: number): number {
-  const u = batch.users[b]! * T.stride;
-  const v = batch.pos[b]! * T.stride;
-  let dot = 0;
-  for (let j = 0; j < T.dim; j++) dot += T.user[u + j]! * T.item[v + j]!;
-  return cosine ? dot / (nu * norm(T.item, v, T.dim)) : dot;
 }

@@ -65,10 +65,10 @@ describe('fused shared-candidate step (row blocks of GEMMs)', () => {
       accumulateScoreGradients(E, b, L.similarity, S, dS, wantU, wantI);
 
       const mark = pool.mark();
-      const step = new SharedCandidateStep(pool, 30, 41, STRIDE, 8 * 44); // 8 rows per block: 4 blocks, the last of 6
+      const step = new SharedCandidateStep(pool, 30, 41, STRIDE, true, 8 * 44); // 8 rows per block: 4 blocks, the last of 6
       const gUser = new Float32Array(user.length);
       const gItem = new Float32Array(item.length);
-      const got = await step.run({ user, item, gUser, gItem, dim: D, stride: STRIDE }, b, L, pool);
+      const got = await step.run({ user, item, gUser, gItem, dim: D, stride: STRIDE }, b, L);
       pool.release(mark);
       assert.ok(Math.abs(got - want) < 1e-5 * Math.max(1, Math.abs(want)), `loss ${got} vs ${want}`);
       const scale = Math.max(...Array.from(wantU, Math.abs), ...Array.from(wantI, Math.abs));
