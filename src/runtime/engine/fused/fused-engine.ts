@@ -82,7 +82,7 @@ export const fusedEngine: TrainingEngine = {
     if (enc?.kind === 'ngcf') {
       const s = ngcfSupport(model);
       if (!s.ok) throw new InternalError(`fused engine: ${s.reason}`);
-      return GraphTrainer.create(problem, model, enc.layers, schedule, init, options, { dropout: enc.dropout });
+      return GraphTrainer.create(problem, model, enc.layers, schedule, init, options);
     }
     const p = fusedPlan(model);
     if ('plan' in p) return FusedTrainer.create(problem, p.plan, schedule, init, options);

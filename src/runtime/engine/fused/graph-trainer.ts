@@ -100,8 +100,9 @@ export class GraphTrainer implements Trainer {
     return 4 + model.optimizer.slots.length * ((t.user ? 1 : 0) + (t.item ? 1 : 0));
   }
 
-  static async create(problem: TrainingProblem, model: TrainingModel, layers: number, schedule: EpochSchedule, init: Tables, options: TrainerOptions, ngcf?: { dropout: number }): Promise<GraphTrainer> {
+  static async create(problem: TrainingProblem, model: TrainingModel, layers: number, schedule: EpochSchedule, init: Tables, options: TrainerOptions): Promise<GraphTrainer> {
     const { numUsers, numItems } = problem;
+    const ngcf = model.encoder.fused?.kind === 'ngcf' ? model.encoder.fused : null;
     const dim = model.encoder.dim;
     if (init.dim !== dim || init.user.length !== numUsers * dim || init.item.length !== numItems * dim)
       throw new InternalError(`graph trainer: initial tables (dim ${init.dim}) do not match ${numUsers} users, ${numItems} items, dim ${dim}`);
